@@ -1,0 +1,3 @@
+//! The `interdict` binary: command-line glue over the library crates.
+
+fn main() {}

@@ -1,0 +1,553 @@
+//! Parsing raw feed values into each property type's one canonical string form.
+
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::schema::{Property, PropertyType};
+
+/// How a feed writes its values. Mapping profiles carry one; every field has a default
+/// that suits ISO formats and US phone numbers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ValueFormat {
+    /// `chrono` strftime patterns tried in order for dates (after ISO `%Y-%m-%d`).
+    pub date_formats: Vec<String>,
+    /// Patterns tried in order for date-times (after RFC 3339).
+    pub datetime_formats: Vec<String>,
+    /// UTC offset of date-times written without one, e.g. `-08:00`.
+    pub utc_offset: String,
+    /// Country calling code for phone numbers written without one.
+    pub default_calling_code: String,
+    /// Numbers use `,` as the decimal mark and `.` or space between thousands.
+    pub decimal_comma: bool,
+    /// Extra words read as true / false, lower-case.
+    pub true_words: Vec<String>,
+    pub false_words: Vec<String>,
+}
+
+impl Default for ValueFormat {
+    fn default() -> ValueFormat {
+        ValueFormat {
+            date_formats: Vec::new(),
+            datetime_formats: Vec::new(),
+            utc_offset: "+00:00".to_string(),
+            default_calling_code: "1".to_string(),
+            decimal_comma: false,
+            true_words: Vec::new(),
+            false_words: Vec::new(),
+        }
+    }
+}
+
+/// Why a raw value does not fit its property.
+#[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]
+pub enum ValueError {
+    #[error("{value:?} is not a date (tried {tried})")]
+    Date { value: String, tried: String },
+    #[error("{value:?} is not a date-time (tried {tried})")]
+    Datetime { value: String, tried: String },
+    #[error("{value:?} is not a number")]
+    Number { value: String },
+    #[error("{value:?} is not a whole number")]
+    Integer { value: String },
+    #[error("{value:?} is not true or false")]
+    Boolean { value: String },
+    #[error("{value:?} is not a phone number (needs 7 to 15 digits)")]
+    Phone { value: String },
+    #[error("{value:?} is not an e-mail address")]
+    Email { value: String },
+    #[error("{value:?} has no letters or digits to identify anything")]
+    Identifier { value: String },
+    #[error("{value:?} is not a country (ISO 3166 code or English name)")]
+    Country { value: String },
+    #[error("{value:?} is outside {low}..{high}")]
+    Coordinate { value: String, low: i32, high: i32 },
+    #[error("{value:?} is not one of {allowed}")]
+    Enum { value: String, allowed: String },
+    #[error("utc_offset {0:?} is not of the form +HH:MM")]
+    Offset(String),
+    #[error("references are resolved by the mapping profile, not parsed as values")]
+    Reference,
+}
+
+impl ValueFormat {
+    fn offset(&self) -> Result<FixedOffset, ValueError> {
+        let text = self.utc_offset.trim();
+        let bad = || ValueError::Offset(text.to_string());
+        if text.eq_ignore_ascii_case("z") || text.eq_ignore_ascii_case("utc") {
+            return FixedOffset::east_opt(0).ok_or_else(bad);
+        }
+        let (sign, rest) = match text.split_at_checked(1) {
+            Some(("+", rest)) => (1, rest),
+            Some(("-", rest)) => (-1, rest),
+            _ => return Err(bad()),
+        };
+        let (hours, minutes) = rest.split_once(':').ok_or_else(bad)?;
+        let hours: i32 = hours.parse().map_err(|_| bad())?;
+        let minutes: i32 = minutes.parse().map_err(|_| bad())?;
+        FixedOffset::east_opt(sign * (hours * 3600 + minutes * 60)).ok_or_else(bad)
+    }
+}
+
+impl Property {
+    /// Parses one raw, non-empty value into this property's canonical form.
+    pub fn canonicalise(&self, raw: &str, format: &ValueFormat) -> Result<String, ValueError> {
+        if self.property_type == PropertyType::Enum {
+            return canonical_enum(raw, &self.values);
+        }
+        self.property_type.canonicalise(raw, format)
+    }
+}
+
+impl PropertyType {
+    /// Parses one raw, non-empty value into the type's canonical form.
+    pub fn canonicalise(self, raw: &str, format: &ValueFormat) -> Result<String, ValueError> {
+        let value = raw.trim();
+        match self {
+            PropertyType::Text | PropertyType::Name => Ok(collapse_whitespace(value)),
+            PropertyType::Url => Ok(value.to_string()),
+            PropertyType::Date => canonical_date(value, format),
+            PropertyType::Datetime => canonical_datetime(value, format),
+            PropertyType::Number => {
+                let number = parse_number(value, format)?;
+                Ok(format_number(number))
+            }
+            PropertyType::Money => {
+                let number = parse_number(value, format)?;
+                Ok(format!("{number:.2}"))
+            }
+            PropertyType::Integer => {
+                let number = parse_number(value, format).map_err(|_| ValueError::Integer {
+                    value: value.to_string(),
+                })?;
+                if number.fract() != 0.0 || number.abs() > 9.0e15 {
+                    return Err(ValueError::Integer {
+                        value: value.to_string(),
+                    });
+                }
+                Ok(format!("{}", number as i64))
+            }
+            PropertyType::Boolean => canonical_boolean(value, format),
+            PropertyType::Phone => canonical_phone(value, &format.default_calling_code),
+            PropertyType::Email => canonical_email(value),
+            PropertyType::Identifier => {
+                let identifier: String = value
+                    .chars()
+                    .filter(|character| character.is_alphanumeric())
+                    .flat_map(char::to_uppercase)
+                    .collect();
+                if identifier.is_empty() {
+                    return Err(ValueError::Identifier {
+                        value: value.to_string(),
+                    });
+                }
+                Ok(identifier)
+            }
+            PropertyType::Country => canonical_country(value),
+            PropertyType::Latitude => canonical_coordinate(value, format, 90),
+            PropertyType::Longitude => canonical_coordinate(value, format, 180),
+            PropertyType::Enum => Err(ValueError::Enum {
+                value: value.to_string(),
+                allowed: "the property's values".to_string(),
+            }),
+            PropertyType::Reference => Err(ValueError::Reference),
+        }
+    }
+}
+
+fn collapse_whitespace(value: &str) -> String {
+    value.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn canonical_enum(raw: &str, allowed: &[String]) -> Result<String, ValueError> {
+    let wanted = raw.trim().to_lowercase().replace(' ', "_");
+    let found = allowed.iter().find(|value| {
+        **value == wanted || value.replace('-', "_") == wanted.replace('-', "_")
+    });
+    found.cloned().ok_or_else(|| ValueError::Enum {
+        value: raw.trim().to_string(),
+        allowed: allowed.join(", "),
+    })
+}
+
+const ISO_DATE: &str = "%Y-%m-%d";
+
+fn canonical_date(value: &str, format: &ValueFormat) -> Result<String, ValueError> {
+    let patterns = std::iter::once(ISO_DATE).chain(format.date_formats.iter().map(String::as_str));
+    for pattern in patterns.clone() {
+        if let Ok(date) = NaiveDate::parse_from_str(value, pattern) {
+            return Ok(date.format(ISO_DATE).to_string());
+        }
+    }
+    // A date-time where a date is expected: keep the date part.
+    if let Ok(moment) = DateTime::parse_from_rfc3339(value) {
+        return Ok(moment.date_naive().format(ISO_DATE).to_string());
+    }
+    // Partial dates are common in intelligence ("born 1987", "March 1990").
+    if let Some(partial) = partial_date(value) {
+        return Ok(partial);
+    }
+    Err(ValueError::Date {
+        value: value.to_string(),
+        tried: patterns.collect::<Vec<_>>().join(" | "),
+    })
+}
+
+fn partial_date(value: &str) -> Option<String> {
+    let mut parts = value.split('-');
+    let year = parts.next()?;
+    let month = parts.next();
+    if parts.next().is_some() || year.len() != 4 {
+        return None;
+    }
+    let year: i32 = year.parse().ok()?;
+    if !(1800..=2200).contains(&year) {
+        return None;
+    }
+    match month {
+        None => Some(format!("{year:04}")),
+        Some(month) if month.len() == 2 => {
+            let month: u32 = month.parse().ok()?;
+            (1..=12).contains(&month).then(|| format!("{year:04}-{month:02}"))
+        }
+        Some(_) => None,
+    }
+}
+
+fn canonical_datetime(value: &str, format: &ValueFormat) -> Result<String, ValueError> {
+    let write = |moment: DateTime<Utc>| moment.format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    if let Ok(moment) = DateTime::parse_from_rfc3339(value) {
+        return Ok(write(moment.with_timezone(&Utc)));
+    }
+    let offset = format.offset()?;
+    let local_patterns = ["%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"];
+    let patterns = local_patterns
+        .iter()
+        .copied()
+        .chain(format.datetime_formats.iter().map(String::as_str));
+    for pattern in patterns.clone() {
+        if let Ok(moment) = DateTime::parse_from_str(value, pattern) {
+            return Ok(write(moment.with_timezone(&Utc)));
+        }
+        if let Ok(naive) = NaiveDateTime::parse_from_str(value, pattern)
+            && let Some(moment) = offset.from_local_datetime(&naive).single()
+        {
+            return Ok(write(moment.with_timezone(&Utc)));
+        }
+    }
+    // A bare date where a moment is expected: midnight local time.
+    if let Ok(date) = canonical_date(value, format)
+        && let Ok(day) = NaiveDate::parse_from_str(&date, ISO_DATE)
+        && let Some(moment) = day
+            .and_hms_opt(0, 0, 0)
+            .and_then(|naive| offset.from_local_datetime(&naive).single())
+    {
+        return Ok(write(moment.with_timezone(&Utc)));
+    }
+    Err(ValueError::Datetime {
+        value: value.to_string(),
+        tried: std::iter::once("RFC 3339")
+            .chain(patterns)
+            .collect::<Vec<_>>()
+            .join(" | "),
+    })
+}
+
+fn parse_number(value: &str, format: &ValueFormat) -> Result<f64, ValueError> {
+    let error = || ValueError::Number {
+        value: value.to_string(),
+    };
+    let mut cleaned: String = value
+        .chars()
+        .filter(|character| !matches!(character, '$' | '€' | '£' | ' ' | '\u{a0}' | '_'))
+        .collect();
+    if format.decimal_comma {
+        cleaned = cleaned.replace('.', "").replace(',', ".");
+    } else {
+        cleaned = cleaned.replace(',', "");
+    }
+    let number: f64 = cleaned.parse().map_err(|_| error())?;
+    if !number.is_finite() {
+        return Err(error());
+    }
+    Ok(number)
+}
+
+fn format_number(number: f64) -> String {
+    if number.fract() == 0.0 && number.abs() < 9.0e15 {
+        format!("{}", number as i64)
+    } else {
+        format!("{number}")
+    }
+}
+
+fn canonical_boolean(value: &str, format: &ValueFormat) -> Result<String, ValueError> {
+    let lower = value.to_lowercase();
+    let is_true = ["true", "t", "yes", "y", "1", "x"].contains(&lower.as_str())
+        || format.true_words.iter().any(|word| *word == lower);
+    let is_false = ["false", "f", "no", "n", "0"].contains(&lower.as_str())
+        || format.false_words.iter().any(|word| *word == lower);
+    match (is_true, is_false) {
+        (true, false) => Ok("true".to_string()),
+        (false, true) => Ok("false".to_string()),
+        _ => Err(ValueError::Boolean {
+            value: value.to_string(),
+        }),
+    }
+}
+
+/// E.164: `+`, country code, subscriber number, 7 to 15 digits in all. Numbers written
+/// without a country code get the feed's default; a national trunk `0` is dropped.
+fn canonical_phone(value: &str, default_calling_code: &str) -> Result<String, ValueError> {
+    let error = || ValueError::Phone {
+        value: value.to_string(),
+    };
+    // Extensions are not part of the line's identity.
+    let without_extension = value
+        .split(['x', 'X', '#'])
+        .next()
+        .unwrap_or(value)
+        .trim();
+    let international = without_extension.starts_with('+') || without_extension.starts_with("00");
+    let mut digits: String = without_extension
+        .chars()
+        .filter(char::is_ascii_digit)
+        .collect();
+    if without_extension.starts_with("00") {
+        digits.drain(..2);
+    }
+    let full = if international {
+        digits
+    } else if default_calling_code == "1" {
+        // North American numbering plan: 10 digits, or 11 with the leading 1.
+        match digits.len() {
+            10 => format!("1{digits}"),
+            11 if digits.starts_with('1') => digits,
+            _ => return Err(error()),
+        }
+    } else {
+        let national = digits.strip_prefix('0').unwrap_or(&digits);
+        format!("{default_calling_code}{national}")
+    };
+    if !(7..=15).contains(&full.len()) || full.starts_with('0') {
+        return Err(error());
+    }
+    Ok(format!("+{full}"))
+}
+
+fn canonical_email(value: &str) -> Result<String, ValueError> {
+    let email = value
+        .trim_start_matches("mailto:")
+        .trim()
+        .to_lowercase();
+    let valid = match email.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !email.contains(char::is_whitespace)
+                && !domain.contains('@')
+        }
+        None => false,
+    };
+    if valid {
+        Ok(email)
+    } else {
+        Err(ValueError::Email {
+            value: value.to_string(),
+        })
+    }
+}
+
+/// The countries feeds name most in this domain, by English name and alpha-3 code.
+/// Any two-letter code is accepted as ISO alpha-2.
+const COUNTRY_NAMES: &[(&str, &str)] = &[
+    ("united states", "us"),
+    ("united states of america", "us"),
+    ("usa", "us"),
+    ("mexico", "mx"),
+    ("mex", "mx"),
+    ("china", "cn"),
+    ("chn", "cn"),
+    ("people's republic of china", "cn"),
+    ("hong kong", "hk"),
+    ("hkg", "hk"),
+    ("india", "in"),
+    ("ind", "in"),
+    ("canada", "ca"),
+    ("can", "ca"),
+    ("colombia", "co"),
+    ("col", "co"),
+    ("guatemala", "gt"),
+    ("gtm", "gt"),
+    ("honduras", "hn"),
+    ("hnd", "hn"),
+    ("el salvador", "sv"),
+    ("slv", "sv"),
+    ("germany", "de"),
+    ("deu", "de"),
+    ("netherlands", "nl"),
+    ("nld", "nl"),
+    ("united kingdom", "gb"),
+    ("gbr", "gb"),
+    ("uk", "gb"),
+    ("vietnam", "vn"),
+    ("viet nam", "vn"),
+    ("vnm", "vn"),
+    ("thailand", "th"),
+    ("tha", "th"),
+    ("philippines", "ph"),
+    ("phl", "ph"),
+    ("taiwan", "tw"),
+    ("twn", "tw"),
+    ("panama", "pa"),
+    ("pan", "pa"),
+    ("dominican republic", "do"),
+    ("dom", "do"),
+    ("peru", "pe"),
+    ("per", "pe"),
+    ("brazil", "br"),
+    ("bra", "br"),
+];
+
+fn canonical_country(value: &str) -> Result<String, ValueError> {
+    let lower = collapse_whitespace(&value.to_lowercase());
+    if lower.len() == 2 && lower.chars().all(|character| character.is_ascii_lowercase()) {
+        return Ok(lower);
+    }
+    COUNTRY_NAMES
+        .iter()
+        .find(|(name, _)| *name == lower)
+        .map(|(_, code)| code.to_string())
+        .ok_or_else(|| ValueError::Country {
+            value: value.to_string(),
+        })
+}
+
+fn canonical_coordinate(value: &str, format: &ValueFormat, limit: i32) -> Result<String, ValueError> {
+    let error = || ValueError::Coordinate {
+        value: value.to_string(),
+        low: -limit,
+        high: limit,
+    };
+    let number = parse_number(value, format).map_err(|_| error())?;
+    if number.abs() > f64::from(limit) {
+        return Err(error());
+    }
+    // Six decimals are about 0.1 m: more is noise.
+    let text = format!("{number:.6}");
+    let text = text.trim_end_matches('0').trim_end_matches('.');
+    Ok(if text == "-0" { "0".to_string() } else { text.to_string() })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(property_type: PropertyType, raw: &str, expected: Result<&str, ()>) {
+        check_with(property_type, raw, &ValueFormat::default(), expected);
+    }
+
+    fn check_with(
+        property_type: PropertyType,
+        raw: &str,
+        format: &ValueFormat,
+        expected: Result<&str, ()>,
+    ) {
+        let actual = property_type.canonicalise(raw, format);
+        match expected {
+            Ok(expected) => assert_eq!(actual.as_deref(), Ok(expected), "{property_type:?} {raw:?}"),
+            Err(()) => assert!(actual.is_err(), "{property_type:?} {raw:?} gave {actual:?}"),
+        }
+    }
+
+    #[test]
+    fn phones_become_e164() {
+        check(PropertyType::Phone, "(415) 555-0123", Ok("+14155550123"));
+        check(PropertyType::Phone, "1-415-555-0123", Ok("+14155550123"));
+        check(PropertyType::Phone, "+52 55 1234 5678", Ok("+525512345678"));
+        check(PropertyType::Phone, "0052 55 1234 5678", Ok("+525512345678"));
+        check(PropertyType::Phone, "415.555.0123 x12", Ok("+14155550123"));
+        check(PropertyType::Phone, "555-0123", Err(()));
+        check(PropertyType::Phone, "n/a", Err(()));
+        let mexico = ValueFormat {
+            default_calling_code: "52".into(),
+            ..ValueFormat::default()
+        };
+        check_with(PropertyType::Phone, "055 1234 5678", &mexico, Ok("+525512345678"));
+    }
+
+    #[test]
+    fn dates_accept_profile_formats_and_partial_dates() {
+        let us = ValueFormat {
+            date_formats: vec!["%m/%d/%Y".into()],
+            ..ValueFormat::default()
+        };
+        check_with(PropertyType::Date, "03/07/1988", &us, Ok("1988-03-07"));
+        check_with(PropertyType::Date, "1988-03-07", &us, Ok("1988-03-07"));
+        check_with(PropertyType::Date, "1988", &us, Ok("1988"));
+        check_with(PropertyType::Date, "1988-03", &us, Ok("1988-03"));
+        check_with(PropertyType::Date, "13/45/1988", &us, Err(()));
+        check_with(PropertyType::Date, "1988-13", &us, Err(()));
+    }
+
+    #[test]
+    fn datetimes_are_stored_in_utc() {
+        let pacific = ValueFormat {
+            utc_offset: "-08:00".into(),
+            datetime_formats: vec!["%m/%d/%Y %H:%M".into()],
+            ..ValueFormat::default()
+        };
+        check_with(PropertyType::Datetime, "2024-01-05 23:30:00", &pacific, Ok("2024-01-06T07:30:00Z"));
+        check_with(PropertyType::Datetime, "01/05/2024 23:30", &pacific, Ok("2024-01-06T07:30:00Z"));
+        check_with(PropertyType::Datetime, "2024-01-05T23:30:00+01:00", &pacific, Ok("2024-01-05T22:30:00Z"));
+        check_with(PropertyType::Datetime, "2024-01-05", &pacific, Ok("2024-01-05T08:00:00Z"));
+        check_with(PropertyType::Datetime, "yesterday", &pacific, Err(()));
+    }
+
+    #[test]
+    fn numbers_money_and_coordinates() {
+        check(PropertyType::Number, "1,234.50", Ok("1234.5"));
+        check(PropertyType::Number, "15000", Ok("15000"));
+        check(PropertyType::Money, "$9,850", Ok("9850.00"));
+        check(PropertyType::Integer, "12.5", Err(()));
+        check(PropertyType::Integer, "1,200", Ok("1200"));
+        let european = ValueFormat {
+            decimal_comma: true,
+            ..ValueFormat::default()
+        };
+        check_with(PropertyType::Number, "1.234,5", &european, Ok("1234.5"));
+        check(PropertyType::Latitude, "34.0522351", Ok("34.052235"));
+        check(PropertyType::Latitude, "95", Err(()));
+        check(PropertyType::Longitude, "-118.2437", Ok("-118.2437"));
+        check(PropertyType::Number, "NaN", Err(()));
+    }
+
+    #[test]
+    fn identifiers_emails_countries_booleans() {
+        check(PropertyType::Identifier, " d1234-567 ", Ok("D1234567"));
+        check(PropertyType::Identifier, "--", Err(()));
+        check(PropertyType::Email, " Jose.Garcia@Example.COM ", Ok("jose.garcia@example.com"));
+        check(PropertyType::Email, "jose@localhost", Err(()));
+        check(PropertyType::Country, "Mexico", Ok("mx"));
+        check(PropertyType::Country, "CN", Ok("cn"));
+        check(PropertyType::Country, "Atlantis", Err(()));
+        check(PropertyType::Boolean, "Y", Ok("true"));
+        check(PropertyType::Boolean, "0", Ok("false"));
+        check(PropertyType::Boolean, "maybe", Err(()));
+        check(PropertyType::Name, "  GARCIA   HERNANDEZ, Jose ", Ok("GARCIA HERNANDEZ, Jose"));
+    }
+
+    #[test]
+    fn enums_match_declared_values_loosely() {
+        let allowed = vec!["4-anpp".to_string(), "counterfeit_oxycodone".to_string()];
+        assert_eq!(canonical_enum("4-ANPP", &allowed).as_deref(), Ok("4-anpp"));
+        assert_eq!(canonical_enum("4_anpp", &allowed).as_deref(), Ok("4-anpp"));
+        assert_eq!(
+            canonical_enum("Counterfeit Oxycodone", &allowed).as_deref(),
+            Ok("counterfeit_oxycodone")
+        );
+        assert!(canonical_enum("aspirin", &allowed).is_err());
+    }
+}

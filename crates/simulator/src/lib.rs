@@ -1,0 +1,1 @@
+//! A realistic multi-agency trafficking world written as feed files, profiles and ground truth.

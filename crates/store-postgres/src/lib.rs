@@ -1,0 +1,1 @@
+//! The server storage backend: PostgreSQL 15.

@@ -1,0 +1,1 @@
+//! The embedded storage backend: one SQLite file in WAL mode.

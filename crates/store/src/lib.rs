@@ -1,0 +1,83 @@
+//! The storage interface: one trait, several backends, one conformance suite.
+//!
+//! Only backend crates know SQL. Callers hand over parsed [`SourceRecord`]s and
+//! [`QuarantinedRow`]s inside a [`BatchWriter`], which is atomic: either its commit
+//! lands the whole batch, or nothing of it is visible (drop, error, crash, kill -9).
+
+pub mod conformance;
+mod types;
+
+pub use types::{
+    BatchCounts, BatchHeader, BatchSummary, KindAgencyCount, QuarantineCount, QuarantinedRow,
+    RecordQuery, StoreStatus,
+};
+
+use model::{BatchId, RecordId, SourceRecord};
+
+/// What went wrong in a store. Callers can tell their own mistakes from the store's.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The URL or options do not name a usable store.
+    #[error("cannot open store {url}: {reason}")]
+    Open { url: String, reason: String },
+    /// The database holds a schema newer than this build understands.
+    #[error("the database is at schema version {found}; this build knows up to {known}")]
+    SchemaTooNew { found: i64, known: i64 },
+    /// A batch with this id was already committed.
+    #[error("batch {0} is already committed")]
+    BatchExists(BatchId),
+    /// Stored data that does not parse back (a bug or a hand edit).
+    #[error("corrupt row in {table}: {reason}")]
+    Corrupt { table: &'static str, reason: String },
+    /// The database failed; the message is for logs, not for end users.
+    #[error("database error: {0}")]
+    Database(String),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// The storage interface. Implementations are cheap to share across threads.
+pub trait Store: Send + Sync {
+    /// `sqlite` or `postgres`, for reports.
+    fn backend(&self) -> &'static str;
+
+    /// Starts an atomic batch. Nothing written through the writer is visible to
+    /// readers until [`BatchWriter::commit`] returns.
+    fn begin_batch(&self, header: BatchHeader) -> StoreResult<Box<dyn BatchWriter + '_>>;
+
+    /// The committed batch with this id, if any.
+    fn committed_batch(&self, id: BatchId) -> StoreResult<Option<BatchSummary>>;
+
+    /// All committed batches, oldest first.
+    fn batches(&self) -> StoreResult<Vec<BatchSummary>>;
+
+    /// Counts by kind and agency, and quarantined rows by feed.
+    fn status(&self) -> StoreResult<StoreStatus>;
+
+    /// Quarantined rows, in batch then line order; `batch` narrows to one batch.
+    fn quarantined(
+        &self,
+        batch: Option<BatchId>,
+        offset: u64,
+        limit: u64,
+    ) -> StoreResult<Vec<QuarantinedRow>>;
+
+    /// One record by id.
+    fn record(&self, id: RecordId) -> StoreResult<Option<SourceRecord>>;
+
+    /// Records matching a query, ordered by id, one page at a time.
+    fn records(&self, query: &RecordQuery) -> StoreResult<Vec<SourceRecord>>;
+}
+
+/// An open, uncommitted batch. Dropping it without commit rolls it back.
+pub trait BatchWriter {
+    /// Writes records; returns how many were new. Records whose id is already stored
+    /// (in an earlier batch or earlier in this one) are skipped, not errors.
+    fn write_records(&mut self, records: &[SourceRecord]) -> StoreResult<u64>;
+
+    /// Writes quarantined rows of this batch.
+    fn write_quarantined(&mut self, rows: &[QuarantinedRow]) -> StoreResult<()>;
+
+    /// Makes the whole batch visible at once, with its final counts.
+    fn commit(self: Box<Self>, counts: BatchCounts) -> StoreResult<BatchSummary>;
+}
