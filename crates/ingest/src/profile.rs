@@ -211,10 +211,11 @@ impl MappingProfile {
             path: path.to_path_buf(),
             source,
         })?;
-        let profile: MappingProfile = toml::from_str(&text).map_err(|error| ProfileError::Syntax {
-            path: path.to_path_buf(),
-            message: error.to_string(),
-        })?;
+        let profile: MappingProfile =
+            toml::from_str(&text).map_err(|error| ProfileError::Syntax {
+                path: path.to_path_buf(),
+                message: error.to_string(),
+            })?;
         profile
             .check(schema)
             .map_err(|message| ProfileError::Invalid {
@@ -279,7 +280,10 @@ impl MappingProfile {
             }
             for (property_name, source) in &entity.properties {
                 let property = kind.property(property_name).ok_or_else(|| {
-                    format!("{context}: kind {} has no property {property_name:?}", kind.name)
+                    format!(
+                        "{context}: kind {} has no property {property_name:?}",
+                        kind.name
+                    )
                 })?;
                 let source = source.detailed();
                 let origins = usize::from(source.column.is_some())

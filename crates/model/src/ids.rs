@@ -182,8 +182,14 @@ mod tests {
     fn ids_are_stable_across_runs() {
         // A change of hashing would silently break idempotent re-ingest of stored data.
         let key = EntityKey::new("dea", "Person", "subjects", &["S-1"]);
-        assert_eq!(key.to_hex(), EntityKey::new("dea", "Person", "subjects", &["S-1"]).to_hex());
+        assert_eq!(
+            key.to_hex(),
+            EntityKey::new("dea", "Person", "subjects", &["S-1"]).to_hex()
+        );
         let batch = BatchId::new("dea", "seizures", "abc");
-        assert_ne!(batch.to_hex(), BatchId::new("dea", "seizures", "abd").to_hex());
+        assert_ne!(
+            batch.to_hex(),
+            BatchId::new("dea", "seizures", "abd").to_hex()
+        );
     }
 }

@@ -235,7 +235,10 @@ mod tests {
             date("2024-01-01"),
         );
         assert_eq!(labels, Err(LabelError::MissingPredicate));
-        assert_eq!(CriminalPredicate::new("  "), Err(LabelError::MissingPredicate));
+        assert_eq!(
+            CriminalPredicate::new("  "),
+            Err(LabelError::MissingPredicate)
+        );
     }
 
     #[test]

@@ -17,7 +17,5 @@ pub use labels::{
     CriminalPredicate, DataClass, LabelError, MAX_REVIEW_PERIOD_MONTHS, SecurityLabels, Sensitivity,
 };
 pub use record::{Provenance, SourceRecord, Statement};
-pub use schema::{
-    EdgeSpec, EntityKind, KindCategory, Property, PropertyType, Schema, SchemaError,
-};
+pub use schema::{EdgeSpec, EntityKind, KindCategory, Property, PropertyType, Schema, SchemaError};
 pub use value::{ValueError, ValueFormat};

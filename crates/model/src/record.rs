@@ -104,8 +104,18 @@ impl SourceRecord {
             .field(labels.sensitivity.as_str())
             .field(&labels.caveats_text())
             .field(labels.data_class.as_str())
-            .field(labels.predicate.as_ref().map_or("", |predicate| predicate.as_str()))
-            .field(&labels.review_by.map(|date| date.to_string()).unwrap_or_default());
+            .field(
+                labels
+                    .predicate
+                    .as_ref()
+                    .map_or("", |predicate| predicate.as_str()),
+            )
+            .field(
+                &labels
+                    .review_by
+                    .map(|date| date.to_string())
+                    .unwrap_or_default(),
+            );
         RecordId::from_hasher(&hasher)
     }
 
@@ -144,7 +154,11 @@ impl SourceRecord {
     pub fn caption(&self, schema: &Schema) -> String {
         schema
             .kind(&self.kind)
-            .and_then(|kind| kind.caption.iter().find_map(|property| self.first(property)))
+            .and_then(|kind| {
+                kind.caption
+                    .iter()
+                    .find_map(|property| self.first(property))
+            })
             .map_or_else(|| self.kind.clone(), str::to_string)
     }
 
@@ -204,10 +218,28 @@ mod tests {
                 names.iter().map(|name| name.to_string()).collect(),
             )])
         };
-        let first = SourceRecord::new("Person", key, properties(["Joe", "Jose"]), labels(), provenance(2));
-        let second = SourceRecord::new("Person", key, properties(["Jose", "Joe"]), labels(), provenance(9));
+        let first = SourceRecord::new(
+            "Person",
+            key,
+            properties(["Joe", "Jose"]),
+            labels(),
+            provenance(2),
+        );
+        let second = SourceRecord::new(
+            "Person",
+            key,
+            properties(["Jose", "Joe"]),
+            labels(),
+            provenance(9),
+        );
         assert_eq!(first.id, second.id);
-        let corrected = SourceRecord::new("Person", key, properties(["Jose", "Joseph"]), labels(), provenance(2));
+        let corrected = SourceRecord::new(
+            "Person",
+            key,
+            properties(["Jose", "Joseph"]),
+            labels(),
+            provenance(2),
+        );
         assert_ne!(first.id, corrected.id);
         assert_eq!(first.statements().count(), 2);
         let statement_ids: Vec<_> = first.statements().map(|statement| statement.id).collect();
@@ -230,6 +262,9 @@ mod tests {
             provenance(3),
         );
         assert_eq!(arrest.caption(schema), "HS 11351");
-        assert_eq!(arrest.references(schema).collect::<Vec<_>>(), vec![("person", person)]);
+        assert_eq!(
+            arrest.references(schema).collect::<Vec<_>>(),
+            vec![("person", person)]
+        );
     }
 }

@@ -121,11 +121,15 @@ impl EntityKind {
     }
 
     pub fn required_properties(&self) -> impl Iterator<Item = &Property> {
-        self.properties.values().filter(|property| property.required)
+        self.properties
+            .values()
+            .filter(|property| property.required)
     }
 
     pub fn matchable_properties(&self) -> impl Iterator<Item = &Property> {
-        self.properties.values().filter(|property| property.matchable)
+        self.properties
+            .values()
+            .filter(|property| property.matchable)
     }
 }
 
@@ -147,7 +151,11 @@ pub enum SchemaError {
     #[error("kind {kind}: property {property} is a reference without a range")]
     ReferenceWithoutRange { kind: String, property: String },
     #[error("kind {kind}: property {property} ranges over unknown kind {range}")]
-    UnknownRange { kind: String, property: String, range: String },
+    UnknownRange {
+        kind: String,
+        property: String,
+        range: String,
+    },
     #[error("kind {kind}: property {property} is an enum without values")]
     EnumWithoutValues { kind: String, property: String },
     #[error("kind {kind}: property {property} declares range or values its type does not use")]
@@ -239,7 +247,11 @@ impl Schema {
                     let (kind, property) = error_context();
                     return Err(SchemaError::ReferenceWithoutRange { kind, property });
                 }
-                if let Some(range) = property.range.iter().find(|range| self.kind(range).is_none()) {
+                if let Some(range) = property
+                    .range
+                    .iter()
+                    .find(|range| self.kind(range).is_none())
+                {
                     let (kind, property) = error_context();
                     return Err(SchemaError::UnknownRange {
                         kind,

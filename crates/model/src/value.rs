@@ -161,9 +161,9 @@ fn collapse_whitespace(value: &str) -> String {
 
 fn canonical_enum(raw: &str, allowed: &[String]) -> Result<String, ValueError> {
     let wanted = raw.trim().to_lowercase().replace(' ', "_");
-    let found = allowed.iter().find(|value| {
-        **value == wanted || value.replace('-', "_") == wanted.replace('-', "_")
-    });
+    let found = allowed
+        .iter()
+        .find(|value| **value == wanted || value.replace('-', "_") == wanted.replace('-', "_"));
     found.cloned().ok_or_else(|| ValueError::Enum {
         value: raw.trim().to_string(),
         allowed: allowed.join(", "),
@@ -208,7 +208,9 @@ fn partial_date(value: &str) -> Option<String> {
         None => Some(format!("{year:04}")),
         Some(month) if month.len() == 2 => {
             let month: u32 = month.parse().ok()?;
-            (1..=12).contains(&month).then(|| format!("{year:04}-{month:02}"))
+            (1..=12)
+                .contains(&month)
+                .then(|| format!("{year:04}-{month:02}"))
         }
         Some(_) => None,
     }
@@ -284,9 +286,9 @@ fn format_number(number: f64) -> String {
 fn canonical_boolean(value: &str, format: &ValueFormat) -> Result<String, ValueError> {
     let lower = value.to_lowercase();
     let is_true = ["true", "t", "yes", "y", "1", "x"].contains(&lower.as_str())
-        || format.true_words.iter().any(|word| *word == lower);
+        || format.true_words.contains(&lower);
     let is_false = ["false", "f", "no", "n", "0"].contains(&lower.as_str())
-        || format.false_words.iter().any(|word| *word == lower);
+        || format.false_words.contains(&lower);
     match (is_true, is_false) {
         (true, false) => Ok("true".to_string()),
         (false, true) => Ok("false".to_string()),
@@ -303,11 +305,7 @@ fn canonical_phone(value: &str, default_calling_code: &str) -> Result<String, Va
         value: value.to_string(),
     };
     // Extensions are not part of the line's identity.
-    let without_extension = value
-        .split(['x', 'X', '#'])
-        .next()
-        .unwrap_or(value)
-        .trim();
+    let without_extension = value.split(['x', 'X', '#']).next().unwrap_or(value).trim();
     let international = without_extension.starts_with('+') || without_extension.starts_with("00");
     let mut digits: String = without_extension
         .chars()
@@ -336,10 +334,7 @@ fn canonical_phone(value: &str, default_calling_code: &str) -> Result<String, Va
 }
 
 fn canonical_email(value: &str) -> Result<String, ValueError> {
-    let email = value
-        .trim_start_matches("mailto:")
-        .trim()
-        .to_lowercase();
+    let email = value.trim_start_matches("mailto:").trim().to_lowercase();
     let valid = match email.split_once('@') {
         Some((local, domain)) => {
             !local.is_empty()
@@ -413,7 +408,11 @@ const COUNTRY_NAMES: &[(&str, &str)] = &[
 
 fn canonical_country(value: &str) -> Result<String, ValueError> {
     let lower = collapse_whitespace(&value.to_lowercase());
-    if lower.len() == 2 && lower.chars().all(|character| character.is_ascii_lowercase()) {
+    if lower.len() == 2
+        && lower
+            .chars()
+            .all(|character| character.is_ascii_lowercase())
+    {
         return Ok(lower);
     }
     COUNTRY_NAMES
@@ -425,7 +424,11 @@ fn canonical_country(value: &str) -> Result<String, ValueError> {
         })
 }
 
-fn canonical_coordinate(value: &str, format: &ValueFormat, limit: i32) -> Result<String, ValueError> {
+fn canonical_coordinate(
+    value: &str,
+    format: &ValueFormat,
+    limit: i32,
+) -> Result<String, ValueError> {
     let error = || ValueError::Coordinate {
         value: value.to_string(),
         low: -limit,
@@ -438,7 +441,11 @@ fn canonical_coordinate(value: &str, format: &ValueFormat, limit: i32) -> Result
     // Six decimals are about 0.1 m: more is noise.
     let text = format!("{number:.6}");
     let text = text.trim_end_matches('0').trim_end_matches('.');
-    Ok(if text == "-0" { "0".to_string() } else { text.to_string() })
+    Ok(if text == "-0" {
+        "0".to_string()
+    } else {
+        text.to_string()
+    })
 }
 
 #[cfg(test)]
@@ -457,7 +464,9 @@ mod tests {
     ) {
         let actual = property_type.canonicalise(raw, format);
         match expected {
-            Ok(expected) => assert_eq!(actual.as_deref(), Ok(expected), "{property_type:?} {raw:?}"),
+            Ok(expected) => {
+                assert_eq!(actual.as_deref(), Ok(expected), "{property_type:?} {raw:?}")
+            }
             Err(()) => assert!(actual.is_err(), "{property_type:?} {raw:?} gave {actual:?}"),
         }
     }
@@ -467,7 +476,11 @@ mod tests {
         check(PropertyType::Phone, "(415) 555-0123", Ok("+14155550123"));
         check(PropertyType::Phone, "1-415-555-0123", Ok("+14155550123"));
         check(PropertyType::Phone, "+52 55 1234 5678", Ok("+525512345678"));
-        check(PropertyType::Phone, "0052 55 1234 5678", Ok("+525512345678"));
+        check(
+            PropertyType::Phone,
+            "0052 55 1234 5678",
+            Ok("+525512345678"),
+        );
         check(PropertyType::Phone, "415.555.0123 x12", Ok("+14155550123"));
         check(PropertyType::Phone, "555-0123", Err(()));
         check(PropertyType::Phone, "n/a", Err(()));
@@ -475,7 +488,12 @@ mod tests {
             default_calling_code: "52".into(),
             ..ValueFormat::default()
         };
-        check_with(PropertyType::Phone, "055 1234 5678", &mexico, Ok("+525512345678"));
+        check_with(
+            PropertyType::Phone,
+            "055 1234 5678",
+            &mexico,
+            Ok("+525512345678"),
+        );
     }
 
     #[test]
@@ -499,10 +517,30 @@ mod tests {
             datetime_formats: vec!["%m/%d/%Y %H:%M".into()],
             ..ValueFormat::default()
         };
-        check_with(PropertyType::Datetime, "2024-01-05 23:30:00", &pacific, Ok("2024-01-06T07:30:00Z"));
-        check_with(PropertyType::Datetime, "01/05/2024 23:30", &pacific, Ok("2024-01-06T07:30:00Z"));
-        check_with(PropertyType::Datetime, "2024-01-05T23:30:00+01:00", &pacific, Ok("2024-01-05T22:30:00Z"));
-        check_with(PropertyType::Datetime, "2024-01-05", &pacific, Ok("2024-01-05T08:00:00Z"));
+        check_with(
+            PropertyType::Datetime,
+            "2024-01-05 23:30:00",
+            &pacific,
+            Ok("2024-01-06T07:30:00Z"),
+        );
+        check_with(
+            PropertyType::Datetime,
+            "01/05/2024 23:30",
+            &pacific,
+            Ok("2024-01-06T07:30:00Z"),
+        );
+        check_with(
+            PropertyType::Datetime,
+            "2024-01-05T23:30:00+01:00",
+            &pacific,
+            Ok("2024-01-05T22:30:00Z"),
+        );
+        check_with(
+            PropertyType::Datetime,
+            "2024-01-05",
+            &pacific,
+            Ok("2024-01-05T08:00:00Z"),
+        );
         check_with(PropertyType::Datetime, "yesterday", &pacific, Err(()));
     }
 
@@ -528,7 +566,11 @@ mod tests {
     fn identifiers_emails_countries_booleans() {
         check(PropertyType::Identifier, " d1234-567 ", Ok("D1234567"));
         check(PropertyType::Identifier, "--", Err(()));
-        check(PropertyType::Email, " Jose.Garcia@Example.COM ", Ok("jose.garcia@example.com"));
+        check(
+            PropertyType::Email,
+            " Jose.Garcia@Example.COM ",
+            Ok("jose.garcia@example.com"),
+        );
         check(PropertyType::Email, "jose@localhost", Err(()));
         check(PropertyType::Country, "Mexico", Ok("mx"));
         check(PropertyType::Country, "CN", Ok("cn"));
@@ -536,7 +578,11 @@ mod tests {
         check(PropertyType::Boolean, "Y", Ok("true"));
         check(PropertyType::Boolean, "0", Ok("false"));
         check(PropertyType::Boolean, "maybe", Err(()));
-        check(PropertyType::Name, "  GARCIA   HERNANDEZ, Jose ", Ok("GARCIA HERNANDEZ, Jose"));
+        check(
+            PropertyType::Name,
+            "  GARCIA   HERNANDEZ, Jose ",
+            Ok("GARCIA HERNANDEZ, Jose"),
+        );
     }
 
     #[test]

@@ -1,1 +1,396 @@
 //! The embedded storage backend: one SQLite file in WAL mode.
+//!
+//! One writer connection behind a mutex, held by a [`BatchWriter`] for its whole life
+//! (SQLite has a single writer anyway), and a small pool of reader connections. In WAL
+//! mode a reader sees the last committed transaction, so an open batch stays
+//! invisible to everyone else until it commits.
+
+mod codec;
+mod migrations;
+mod writer;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
+
+use model::{BatchId, RecordId, SourceRecord};
+use rusqlite::types::Value;
+use rusqlite::{Connection, OpenFlags, OptionalExtension, params, params_from_iter};
+use store::{
+    BatchHeader, BatchSummary, BatchWriter, KindAgencyCount, QuarantineCount, QuarantinedRow,
+    RecordQuery, Store, StoreError, StoreResult, StoreStatus,
+};
+
+pub use migrations::SCHEMA_VERSION;
+
+/// How long a connection waits for another process's lock before it gives up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Idle reader connections kept open; more are opened on demand and closed after use.
+const MAX_IDLE_READERS: usize = 8;
+
+/// A store in one SQLite file. Cheap to share across threads (`Send + Sync`).
+pub struct SqliteStore {
+    path: PathBuf,
+    writer: Mutex<Connection>,
+    readers: Mutex<Vec<Connection>>,
+}
+
+impl std::fmt::Debug for SqliteStore {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("SqliteStore")
+            .field("path", &self.path)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SqliteStore {
+    /// Opens (creating if missing) the store named by `sqlite:PATH`, `sqlite://PATH` or a
+    /// bare path, and brings its schema up to date. The directory must exist.
+    pub fn open(url_or_path: &str) -> StoreResult<SqliteStore> {
+        let path = path_from_url(url_or_path)?;
+        let open_error = |reason: String| StoreError::Open {
+            url: url_or_path.to_string(),
+            reason,
+        };
+        if let Some(parent) = path
+            .parent()
+            .filter(|parent| !parent.as_os_str().is_empty())
+            && !parent.is_dir()
+        {
+            return Err(open_error(format!(
+                "directory {} does not exist",
+                parent.display()
+            )));
+        }
+        let mut writer = Connection::open(&path).map_err(|error| open_error(error.to_string()))?;
+        configure_writer(&writer).map_err(|error| open_error(error.to_string()))?;
+        migrations::apply(&mut writer).map_err(|error| match error {
+            StoreError::Database(reason) => open_error(reason),
+            other => other,
+        })?;
+        Ok(SqliteStore {
+            path,
+            writer: Mutex::new(writer),
+            readers: Mutex::new(Vec::new()),
+        })
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn lock_writer(&self) -> MutexGuard<'_, Connection> {
+        // A panic while the lock was held unwound through the writer's Drop, which
+        // rolled the batch back; the connection itself is fine to reuse.
+        self.writer.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Runs `read` on a reader connection, inside one read transaction so that the
+    /// queries it makes see one snapshot.
+    fn read<T>(
+        &self,
+        read: impl FnOnce(&rusqlite::Transaction<'_>) -> StoreResult<T>,
+    ) -> StoreResult<T> {
+        let idle = self
+            .readers
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .pop();
+        let mut connection = match idle {
+            Some(connection) => connection,
+            None => open_reader(&self.path)?,
+        };
+        let result = (|| {
+            let transaction = connection.transaction().map_err(database)?;
+            let value = read(&transaction)?;
+            transaction.commit().map_err(database)?;
+            Ok(value)
+        })();
+        if connection.is_autocommit() {
+            let mut idle = self.readers.lock().unwrap_or_else(PoisonError::into_inner);
+            if idle.len() < MAX_IDLE_READERS {
+                idle.push(connection);
+            }
+        }
+        result
+    }
+}
+
+impl Store for SqliteStore {
+    fn backend(&self) -> &'static str {
+        "sqlite"
+    }
+
+    fn begin_batch(&self, header: BatchHeader) -> StoreResult<Box<dyn BatchWriter + '_>> {
+        let writer = writer::SqliteBatchWriter::begin(self.lock_writer(), header)?;
+        Ok(Box::new(writer))
+    }
+
+    fn committed_batch(&self, id: BatchId) -> StoreResult<Option<BatchSummary>> {
+        self.read(|connection| {
+            let sql = format!("SELECT {} FROM batches WHERE id = ?1", codec::BATCH_COLUMNS);
+            let mut statement = connection.prepare_cached(&sql).map_err(database)?;
+            let mut rows = statement
+                .query([id.as_bytes().as_slice()])
+                .map_err(database)?;
+            match rows.next().map_err(database)? {
+                Some(row) => Ok(Some(codec::batch_from_row(row)?)),
+                None => Ok(None),
+            }
+        })
+    }
+
+    fn batches(&self) -> StoreResult<Vec<BatchSummary>> {
+        self.read(|connection| {
+            let sql = format!("SELECT {} FROM batches ORDER BY seq", codec::BATCH_COLUMNS);
+            let mut statement = connection.prepare_cached(&sql).map_err(database)?;
+            let mut rows = statement.query([]).map_err(database)?;
+            let mut batches = Vec::new();
+            while let Some(row) = rows.next().map_err(database)? {
+                batches.push(codec::batch_from_row(row)?);
+            }
+            Ok(batches)
+        })
+    }
+
+    fn status(&self) -> StoreResult<StoreStatus> {
+        self.read(|connection| {
+            let mut records = Vec::new();
+            let mut statement = connection
+                .prepare_cached("SELECT kind, agency, count(*) FROM records GROUP BY kind, agency")
+                .map_err(database)?;
+            let mut rows = statement.query([]).map_err(database)?;
+            while let Some(row) = rows.next().map_err(database)? {
+                records.push(KindAgencyCount {
+                    kind: row.get(0).map_err(database)?,
+                    agency: row.get(1).map_err(database)?,
+                    records: codec::count(row.get(2).map_err(database)?),
+                });
+            }
+            let mut quarantined = Vec::new();
+            let mut statement = connection
+                .prepare_cached(
+                    "SELECT agency, feed, count(*) FROM quarantine GROUP BY agency, feed",
+                )
+                .map_err(database)?;
+            let mut rows = statement.query([]).map_err(database)?;
+            while let Some(row) = rows.next().map_err(database)? {
+                quarantined.push(QuarantineCount {
+                    agency: row.get(0).map_err(database)?,
+                    feed: row.get(1).map_err(database)?,
+                    rows: codec::count(row.get(2).map_err(database)?),
+                });
+            }
+            let batches: i64 = connection
+                .query_row("SELECT count(*) FROM batches", [], |row| row.get(0))
+                .map_err(database)?;
+            // Sorted here, in Rust's byte order, so that every backend agrees
+            // whatever its collation.
+            records.sort_by(|left, right| {
+                (&left.kind, &left.agency).cmp(&(&right.kind, &right.agency))
+            });
+            quarantined.sort_by(|left, right| {
+                (&left.agency, &left.feed).cmp(&(&right.agency, &right.feed))
+            });
+            Ok(StoreStatus {
+                records,
+                quarantined,
+                batches: codec::count(batches),
+            })
+        })
+    }
+
+    fn quarantined(
+        &self,
+        batch: Option<BatchId>,
+        offset: u64,
+        limit: u64,
+    ) -> StoreResult<Vec<QuarantinedRow>> {
+        self.read(|connection| {
+            let sql = format!(
+                "SELECT {} FROM quarantine q JOIN batches b ON b.id = q.batch_id \
+                 WHERE (?1 IS NULL OR q.batch_id = ?1) \
+                 ORDER BY b.seq, q.line, q.seq LIMIT ?2 OFFSET ?3",
+                codec::QUARANTINE_COLUMNS
+            );
+            let mut statement = connection.prepare_cached(&sql).map_err(database)?;
+            let batch = batch.map(|id| id.as_bytes().to_vec());
+            let mut rows = statement
+                .query(params![batch, codec::clamp(limit), codec::clamp(offset)])
+                .map_err(database)?;
+            let mut quarantined = Vec::new();
+            while let Some(row) = rows.next().map_err(database)? {
+                quarantined.push(codec::quarantined_from_row(row)?);
+            }
+            Ok(quarantined)
+        })
+    }
+
+    fn record(&self, id: RecordId) -> StoreResult<Option<SourceRecord>> {
+        self.read(|connection| {
+            let sql = format!(
+                "SELECT {} FROM records WHERE id = ?1",
+                codec::RECORD_COLUMNS
+            );
+            let mut statement = connection.prepare_cached(&sql).map_err(database)?;
+            let row = statement
+                .query_row([id.as_bytes().as_slice()], |row| {
+                    Ok(codec::record_from_row(row))
+                })
+                .optional()
+                .map_err(database)?;
+            row.transpose()
+        })
+    }
+
+    fn records(&self, query: &RecordQuery) -> StoreResult<Vec<SourceRecord>> {
+        let mut conditions = Vec::new();
+        let mut values = Vec::new();
+        let mut condition = |sql: &str, value: Value| {
+            values.push(value);
+            conditions.push(format!("{sql} ?{}", values.len()));
+        };
+        if let Some(kind) = &query.kind {
+            condition("kind =", Value::Text(kind.clone()));
+        }
+        if let Some(agency) = &query.agency {
+            condition("agency =", Value::Text(agency.clone()));
+        }
+        if let Some(entity_key) = query.entity_key {
+            condition("entity_key =", Value::Blob(entity_key.as_bytes().to_vec()));
+        }
+        if let Some(batch_id) = query.batch_id {
+            condition("batch_id =", Value::Blob(batch_id.as_bytes().to_vec()));
+        }
+        if let Some(after) = query.after {
+            condition("id >", Value::Blob(after.as_bytes().to_vec()));
+        }
+        let filter = if conditions.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", conditions.join(" AND "))
+        };
+        values.push(Value::Integer(codec::clamp(query.limit)));
+        let sql = format!(
+            "SELECT {} FROM records {filter} ORDER BY id LIMIT ?{}",
+            codec::RECORD_COLUMNS,
+            values.len()
+        );
+        self.read(|connection| {
+            let mut statement = connection.prepare_cached(&sql).map_err(database)?;
+            let mut rows = statement
+                .query(params_from_iter(values))
+                .map_err(database)?;
+            let mut records = Vec::new();
+            while let Some(row) = rows.next().map_err(database)? {
+                records.push(codec::record_from_row(row)?);
+            }
+            Ok(records)
+        })
+    }
+}
+
+/// The file named by a store URL: `sqlite:PATH`, `sqlite://PATH` or a bare path.
+fn path_from_url(url: &str) -> StoreResult<PathBuf> {
+    let open_error = |reason: &str| StoreError::Open {
+        url: url.to_string(),
+        reason: reason.to_string(),
+    };
+    let path = match url.strip_prefix("sqlite://") {
+        Some(path) => path,
+        None => url.strip_prefix("sqlite:").unwrap_or(url),
+    };
+    if path.is_empty() {
+        return Err(open_error("no file path given (expected sqlite:PATH)"));
+    }
+    if path.contains("://") {
+        return Err(open_error(
+            "not a SQLite URL (expected sqlite:PATH, sqlite://PATH or a path)",
+        ));
+    }
+    // Each connection of an in-memory database is its own database, so readers would
+    // never see what the writer commits.
+    if path == ":memory:" || path.starts_with("file:") {
+        return Err(open_error(
+            "in-memory and URI databases are not supported; use a file",
+        ));
+    }
+    Ok(PathBuf::from(path))
+}
+
+/// The writer's settings. WAL with synchronous=NORMAL may lose the last commits on
+/// power loss but never integrity or atomicity. Page size 8 KiB measured faster for
+/// bulk ingest than 4 KiB (-25%) and 16 KiB (-10%).
+fn configure_writer(connection: &Connection) -> rusqlite::Result<()> {
+    connection.busy_timeout(BUSY_TIMEOUT)?;
+    // Only takes effect while the file is still empty (before the first table).
+    connection.pragma_update(None, "page_size", 8192)?;
+    connection.pragma_update_and_check(None, "journal_mode", "WAL", |_| Ok(()))?;
+    connection.pragma_update(None, "synchronous", "NORMAL")?;
+    // A large page cache keeps the random-keyed indexes (id, entity_key) in memory
+    // during bulk ingest; negative means KiB.
+    connection.pragma_update(None, "cache_size", -262_144)?;
+    connection.pragma_update(None, "temp_store", "MEMORY")?;
+    // Truncate the WAL after checkpoints so a big ingest does not leave a huge file.
+    connection.pragma_update(None, "journal_size_limit", 67_108_864)?;
+    connection.set_prepared_statement_cache_capacity(32);
+    Ok(())
+}
+
+fn open_reader(path: &Path) -> StoreResult<Connection> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let connection = Connection::open_with_flags(path, flags).map_err(database)?;
+    connection.busy_timeout(BUSY_TIMEOUT).map_err(database)?;
+    connection
+        .pragma_update(None, "query_only", true)
+        .map_err(database)?;
+    connection
+        .pragma_update(None, "cache_size", -65_536)
+        .map_err(database)?;
+    connection
+        .pragma_update(None, "mmap_size", 268_435_456_i64)
+        .map_err(database)?;
+    Ok(connection)
+}
+
+/// A database failure: for logs, not for end users.
+pub(crate) fn database(error: rusqlite::Error) -> StoreError {
+    StoreError::Database(error.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_name_files() {
+        for (url, expected) in [
+            ("sqlite:data/interdict.db", "data/interdict.db"),
+            ("sqlite:///var/lib/interdict.db", "/var/lib/interdict.db"),
+            ("sqlite://interdict.db", "interdict.db"),
+            ("/tmp/x.db", "/tmp/x.db"),
+            ("x.db", "x.db"),
+        ] {
+            assert_eq!(
+                path_from_url(url).unwrap(),
+                PathBuf::from(expected),
+                "{url}"
+            );
+        }
+        for url in [
+            "sqlite:",
+            "",
+            "postgres://app@localhost/x",
+            "sqlite::memory:",
+            "sqlite:file:x.db?mode=memory",
+        ] {
+            assert!(
+                matches!(path_from_url(url), Err(StoreError::Open { .. })),
+                "{url}"
+            );
+        }
+    }
+}

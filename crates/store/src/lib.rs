@@ -3,6 +3,7 @@
 //! Only backend crates know SQL. Callers hand over parsed [`SourceRecord`]s and
 //! [`QuarantinedRow`]s inside a [`BatchWriter`], which is atomic: either its commit
 //! lands the whole batch, or nothing of it is visible (drop, error, crash, kill -9).
+//! Every backend keeps timestamps to the microsecond (truncated towards the past).
 
 pub mod conformance;
 mod types;
@@ -23,9 +24,14 @@ pub enum StoreError {
     /// The database holds a schema newer than this build understands.
     #[error("the database is at schema version {found}; this build knows up to {known}")]
     SchemaTooNew { found: i64, known: i64 },
-    /// A batch with this id was already committed.
+    /// A batch with this id was already committed. Reported by
+    /// [`BatchWriter::commit`], which then rolls the whole batch back.
     #[error("batch {0} is already committed")]
     BatchExists(BatchId),
+    /// A record or quarantined row names another batch than the open one (a caller's
+    /// bug); nothing of that call was written.
+    #[error("the open batch is {expected}, but a row names batch {found}")]
+    ForeignBatch { expected: BatchId, found: BatchId },
     /// Stored data that does not parse back (a bug or a hand edit).
     #[error("corrupt row in {table}: {reason}")]
     Corrupt { table: &'static str, reason: String },
@@ -54,7 +60,8 @@ pub trait Store: Send + Sync {
     /// Counts by kind and agency, and quarantined rows by feed.
     fn status(&self) -> StoreResult<StoreStatus>;
 
-    /// Quarantined rows, in batch then line order; `batch` narrows to one batch.
+    /// Quarantined rows, in batch (commit) order then line order; `batch` narrows to
+    /// one batch. `limit` 0 gives an empty page.
     fn quarantined(
         &self,
         batch: Option<BatchId>,
@@ -65,7 +72,8 @@ pub trait Store: Send + Sync {
     /// One record by id.
     fn record(&self, id: RecordId) -> StoreResult<Option<SourceRecord>>;
 
-    /// Records matching a query, ordered by id, one page at a time.
+    /// Records matching a query, ordered by id, one page at a time (`limit` 0 gives an
+    /// empty page).
     fn records(&self, query: &RecordQuery) -> StoreResult<Vec<SourceRecord>>;
 }
 

@@ -1,0 +1,92 @@
+//! `interdict demo`: a small simulated world ingested into a fresh SQLite file.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+use serde::Serialize;
+use simulator::{Scale, SimulationConfig, SimulationSummary};
+use store::StoreStatus;
+
+use super::ingest::{IngestRun, ingest_jobs, print_run};
+use super::simulate::{print_summary, simulate_into};
+use super::status::render;
+use crate::cli::DemoArgs;
+use crate::open::open_store;
+
+/// Marks a folder as the demo's own, so a rerun may replace it and nothing else.
+const DEMO_MARKER: &str = ".interdict-demo";
+
+#[derive(Debug, Serialize)]
+struct DemoReport {
+    database_url: String,
+    simulation: SimulationSummary,
+    ingest: IngestRun,
+    status: StoreStatus,
+}
+
+pub fn run(arguments: &DemoArgs) -> Result<ExitCode> {
+    prepare_folder(&arguments.dir)?;
+    let world = arguments.dir.join("world");
+    let database = arguments.dir.join("interdict.sqlite");
+    let database_url = format!("sqlite:{}", database.display());
+    let show_progress = !arguments.json;
+
+    let config = SimulationConfig::new(arguments.seed, Scale::Small);
+    let simulation = simulate_into(&config, &world, show_progress)?;
+    let store = open_store(&database_url)?;
+    let jobs = ingest::discover(&world).context("finding the simulated feeds")?;
+    let ingest = ingest_jobs(store.as_ref(), &jobs, show_progress)?;
+    let status = store.status().context("reading store status")?;
+
+    if arguments.json {
+        super::print_json(&DemoReport {
+            database_url,
+            simulation,
+            ingest,
+            status,
+        })?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    print_summary(&simulation);
+    println!();
+    print_run(&ingest);
+    println!();
+    print!("{}", render(store.as_ref(), &status));
+    println!(
+        "\nThe world's feeds, profiles and ground truth are in {}.",
+        world.display()
+    );
+    println!("Explore the store:");
+    println!("  interdict status --db {database_url}");
+    println!("  interdict quarantine --db {database_url}");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Creates the demo folder, or empties it if an earlier demo made it.
+fn prepare_folder(folder: &Path) -> Result<()> {
+    if folder.exists() {
+        if !folder.join(DEMO_MARKER).exists() {
+            let is_empty = folder
+                .read_dir()
+                .with_context(|| format!("reading {}", folder.display()))?
+                .next()
+                .is_none();
+            if !is_empty {
+                bail!(
+                    "{} exists and was not made by `interdict demo`: choose another --dir",
+                    folder.display()
+                );
+            }
+        }
+        std::fs::remove_dir_all(folder)
+            .with_context(|| format!("removing the earlier demo in {}", folder.display()))?;
+    }
+    std::fs::create_dir_all(folder).with_context(|| format!("creating {}", folder.display()))?;
+    std::fs::write(
+        folder.join(DEMO_MARKER),
+        "made by interdict demo; safe to delete\n",
+    )
+    .with_context(|| format!("writing into {}", folder.display()))?;
+    Ok(())
+}

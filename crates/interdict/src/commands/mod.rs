@@ -1,0 +1,34 @@
+//! One module per command; `run` dispatches.
+
+mod bench;
+mod demo;
+mod ingest;
+mod quarantine;
+mod simulate;
+mod status;
+
+use std::process::ExitCode;
+
+use anyhow::Result;
+
+use crate::cli::{BenchTarget, Command};
+
+pub fn run(command: Command) -> Result<ExitCode> {
+    match command {
+        Command::Simulate(arguments) => simulate::run(&arguments),
+        Command::Ingest(arguments) => ingest::run(&arguments),
+        Command::Status(arguments) => status::run(&arguments),
+        Command::Quarantine(arguments) => quarantine::run(&arguments),
+        Command::Demo(arguments) => demo::run(&arguments),
+        Command::Bench(arguments) => match arguments.target {
+            BenchTarget::Ingest(arguments) => bench::ingest(&arguments),
+            BenchTarget::Simulate(arguments) => bench::simulate(&arguments),
+        },
+    }
+}
+
+/// Prints a value as pretty JSON on stdout.
+fn print_json<T: serde::Serialize>(value: &T) -> Result<()> {
+    println!("{}", serde_json::to_string_pretty(value)?);
+    Ok(())
+}

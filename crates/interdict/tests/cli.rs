@@ -1,0 +1,321 @@
+//! The `interdict` binary end to end: simulate, ingest (twice, after a crash, strict),
+//! status and quarantine, on SQLite and on a throwaway PostgreSQL cluster.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::Instant;
+
+use serde_json::Value;
+
+fn interdict() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_interdict"))
+}
+
+fn run_ok(command: &mut Command) -> Output {
+    let output = command.output().expect("interdict runs");
+    assert!(
+        output.status.success(),
+        "{command:?} failed with {}:\n{}\n{}",
+        output.status,
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output
+}
+
+fn json(output: &Output) -> Value {
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|error| {
+        panic!(
+            "not JSON ({error}): {}",
+            String::from_utf8_lossy(&output.stdout)
+        )
+    })
+}
+
+fn simulate_small(folder: &Path, seed: u64) -> PathBuf {
+    let world = folder.join("world");
+    run_ok(
+        interdict()
+            .args([
+                "simulate",
+                "--scale",
+                "small",
+                "--json",
+                "--seed",
+                &seed.to_string(),
+                "--out",
+            ])
+            .arg(&world),
+    );
+    world
+}
+
+fn ingest_json(url: &str, paths: &[&Path]) -> Value {
+    json(&run_ok(
+        interdict()
+            .args(["ingest", "--json", "--db", url])
+            .args(paths),
+    ))
+}
+
+fn status_json(url: &str) -> Value {
+    json(&run_ok(interdict().args(["status", "--json", "--db", url])))
+}
+
+fn sqlite_url(folder: &Path, name: &str) -> String {
+    format!("sqlite:{}", folder.join(name).display())
+}
+
+/// (source file name, line) of every row the simulator broke on purpose.
+fn injected_bad_rows(world: &Path) -> BTreeSet<(String, u64)> {
+    let mut reader =
+        csv::Reader::from_path(world.join("truth/bad_rows.csv")).expect("bad_rows.csv");
+    let headers = reader.headers().unwrap().clone();
+    let column = |name: &str| {
+        headers
+            .iter()
+            .position(|header| header == name)
+            .unwrap_or_else(|| panic!("truth/bad_rows.csv has no {name} column: {headers:?}"))
+    };
+    let (file_column, line_column) = (column("file"), column("line"));
+    reader
+        .records()
+        .map(|record| {
+            let record = record.unwrap();
+            let file = Path::new(&record[file_column])
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            (file, record[line_column].parse().unwrap())
+        })
+        .collect()
+}
+
+#[test]
+fn ingesting_a_world_twice_changes_nothing_the_second_time() {
+    let folder = tempfile::tempdir().unwrap();
+    let world = simulate_small(folder.path(), 3);
+    let url = sqlite_url(folder.path(), "twice.sqlite");
+
+    let first = ingest_json(&url, &[&world]);
+    let status_after_first = status_json(&url);
+    let second = ingest_json(&url, &[&world]);
+    let status_after_second = status_json(&url);
+
+    assert_eq!(status_after_first, status_after_second);
+    let records_written = first["totals"]["records_written"].as_u64().unwrap();
+    assert!(
+        records_written > 1000,
+        "a small world gives thousands of records: {first}"
+    );
+    assert_eq!(second["totals"]["records_written"], 0);
+    assert_eq!(second["batches_committed"], 0);
+    assert_eq!(second["files_already_ingested"], first["batches_committed"]);
+    let totals = &first["totals"];
+    assert_eq!(
+        totals["rows_read"].as_u64(),
+        Some(
+            totals["rows_accepted"].as_u64().unwrap()
+                + totals["rows_quarantined"].as_u64().unwrap()
+        ),
+        "every row is accepted or quarantined: {totals}"
+    );
+}
+
+#[test]
+fn every_row_broken_on_purpose_is_quarantined_with_its_line_and_nothing_else_is() {
+    let folder = tempfile::tempdir().unwrap();
+    let world = simulate_small(folder.path(), 5);
+    let url = sqlite_url(folder.path(), "quarantine.sqlite");
+    ingest_json(&url, &[&world]);
+
+    let quarantined = json(&run_ok(interdict().args([
+        "quarantine",
+        "--json",
+        "--limit",
+        "100000",
+        "--db",
+        &url,
+    ])));
+    let quarantined_rows: BTreeSet<(String, u64)> = quarantined
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|row| {
+            assert!(
+                !row["reason"].as_str().unwrap().is_empty(),
+                "a reason for {row}"
+            );
+            let file = Path::new(row["source_file"].as_str().unwrap())
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            (file, row["line"].as_u64().unwrap())
+        })
+        .collect();
+    let injected = injected_bad_rows(&world);
+    assert!(!injected.is_empty());
+    assert_eq!(quarantined_rows, injected);
+
+    let text = run_ok(interdict().args(["quarantine", "--db", &url]));
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.contains("field"), "the listing names fields:\n{text}");
+}
+
+#[test]
+fn strict_ingest_fails_when_a_row_is_quarantined_but_keeps_the_good_rows() {
+    let folder = tempfile::tempdir().unwrap();
+    let world = simulate_small(folder.path(), 9);
+    let url = sqlite_url(folder.path(), "strict.sqlite");
+    let output = interdict()
+        .args(["ingest", "--strict", "--db", &url])
+        .arg(&world)
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(String::from_utf8_lossy(&output.stderr).contains("quarantined"));
+    let status = status_json(&url);
+    assert!(
+        status["records"].as_array().unwrap().len() > 5,
+        "good rows went in: {status}"
+    );
+}
+
+#[test]
+fn bad_usage_and_unreadable_input_exit_2_with_a_message() {
+    let folder = tempfile::tempdir().unwrap();
+    let output = interdict()
+        .args(["ingest", "--db", "mysql://x/y"])
+        .arg(folder.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("unknown store URL"));
+
+    let url = sqlite_url(folder.path(), "empty.sqlite");
+    let output = interdict()
+        .args(["ingest", "--db", &url])
+        .arg(folder.path().join("missing.profile.toml"))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("missing.profile.toml"));
+}
+
+#[test]
+fn postgres_and_sqlite_hold_the_same_world() {
+    let folder = tempfile::tempdir().unwrap();
+    let world = simulate_small(folder.path(), 11);
+    let sqlite = sqlite_url(folder.path(), "same.sqlite");
+    let postgres = pg_throwaway::fresh_database_url();
+    let sqlite_run = ingest_json(&sqlite, &[&world]);
+    let postgres_run = ingest_json(&postgres, &[&world]);
+    assert_eq!(sqlite_run["totals"], postgres_run["totals"]);
+    assert_eq!(
+        status_json(&sqlite)["records"],
+        status_json(&postgres)["records"]
+    );
+    assert_eq!(
+        status_json(&sqlite)["quarantined"],
+        status_json(&postgres)["quarantined"]
+    );
+    let again = ingest_json(&postgres, &[&world]);
+    assert_eq!(again["totals"]["records_written"], 0);
+}
+
+const PEOPLE_PROFILE: &str = r#"
+agency = "sheriff"
+feed = "people"
+files = ["people.csv"]
+id_column = "ID"
+
+[labels]
+sensitivity = "law_enforcement"
+data_class = "investigative_case"
+
+[[entities]]
+name = "person"
+kind = "Person"
+key = ["ID"]
+[entities.properties]
+name = "NAME"
+birth_date = "DOB"
+phone = "PHONE"
+"#;
+
+/// A feed big enough that ingesting it takes a while even in a release build.
+fn write_people_feed(folder: &Path, rows: u64) -> PathBuf {
+    use std::io::Write;
+    let profile = folder.join("people.profile.toml");
+    std::fs::write(&profile, PEOPLE_PROFILE).unwrap();
+    let mut file =
+        std::io::BufWriter::new(std::fs::File::create(folder.join("people.csv")).unwrap());
+    writeln!(file, "ID,NAME,DOB,PHONE").unwrap();
+    for row in 0..rows {
+        writeln!(
+            file,
+            "P{row},Person Number {row},19{:02}-{:02}-{:02},415{:07}",
+            row % 100,
+            row % 12 + 1,
+            row % 28 + 1,
+            row % 10_000_000
+        )
+        .unwrap();
+    }
+    file.flush().unwrap();
+    profile
+}
+
+#[test]
+fn kill_9_mid_ingest_leaves_no_partial_batch_and_a_rerun_gives_the_uninterrupted_counts() {
+    let folder = tempfile::tempdir().unwrap();
+    let profile = write_people_feed(folder.path(), 400_000);
+
+    let uninterrupted_url = sqlite_url(folder.path(), "uninterrupted.sqlite");
+    let started = Instant::now();
+    let uninterrupted = ingest_json(&uninterrupted_url, &[&profile]);
+    let full_run = started.elapsed();
+    assert_eq!(uninterrupted["totals"]["records_written"], 400_000);
+
+    // Kill a second run halfway through; if it was quicker than that, try earlier.
+    let mut killed_url = None;
+    for (attempt, fraction) in [0.5, 0.25, 0.1].into_iter().enumerate() {
+        let url = sqlite_url(folder.path(), &format!("killed-{attempt}.sqlite"));
+        let mut child = interdict()
+            .args(["ingest", "--json", "--db", &url])
+            .arg(&profile)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(full_run.mul_f64(fraction));
+        if child.try_wait().unwrap().is_some() {
+            continue;
+        }
+        child.kill().unwrap(); // SIGKILL: no destructor, no rollback, no commit.
+        child.wait().unwrap();
+        killed_url = Some(url);
+        break;
+    }
+    let killed_url = killed_url.expect("the ingest finished every time before it could be killed");
+
+    let after_kill = status_json(&killed_url);
+    assert_eq!(after_kill["batches"], 0, "no partial batch: {after_kill}");
+    assert_eq!(
+        after_kill["records"],
+        serde_json::json!([]),
+        "no partial records: {after_kill}"
+    );
+
+    let rerun = ingest_json(&killed_url, &[&profile]);
+    assert_eq!(rerun["totals"], uninterrupted["totals"]);
+    assert_eq!(status_json(&killed_url), status_json(&uninterrupted_url));
+}

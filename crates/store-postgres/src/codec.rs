@@ -1,0 +1,132 @@
+//! Rows to domain types: bytea ids, timestamptz times (microseconds), JSON properties.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use model::{
+    BatchId, CriminalPredicate, DataClass, EntityKey, Provenance, RecordId, SecurityLabels,
+    Sensitivity, SourceRecord,
+};
+use postgres::Row;
+use store::{BatchCounts, BatchHeader, BatchSummary, QuarantinedRow, StoreError, StoreResult};
+
+use crate::database;
+
+pub(crate) const RECORD_COLUMNS: &str = "id, entity_key, kind, agency, feed, source_record_id, \
+     batch_id, source_file, line, reported_at, sensitivity, caveats, data_class, predicate, \
+     review_by, properties";
+
+pub(crate) const BATCH_COLUMNS: &str = "id, agency, feed, source_file, content_hash, started_at, \
+     committed_at, rows_read, rows_accepted, rows_quarantined, records_written, duplicates_skipped";
+
+pub(crate) const QUARANTINE_COLUMNS: &str =
+    "q.batch_id, q.agency, q.feed, q.source_file, q.line, q.field, q.reason, q.raw";
+
+pub(crate) fn record_from_row(row: &Row) -> StoreResult<SourceRecord> {
+    let corrupt = |reason: String| StoreError::Corrupt {
+        table: "records",
+        reason,
+    };
+    let text = |index: usize| row.try_get::<_, String>(index).map_err(database);
+    let predicate = row
+        .try_get::<_, Option<&str>>(13)
+        .map_err(database)?
+        .map(|text| CriminalPredicate::new(text).map_err(|error| corrupt(error.to_string())))
+        .transpose()?;
+    let properties: BTreeMap<String, Vec<String>> =
+        serde_json::from_str(row.try_get::<_, &str>(15).map_err(database)?)
+            .map_err(|error| corrupt(format!("properties: {error}")))?;
+    let caveats: &str = row.try_get(11).map_err(database)?;
+    Ok(SourceRecord {
+        id: RecordId::from_bytes(id_bytes(row, 0, "records")?),
+        entity_key: EntityKey::from_bytes(id_bytes(row, 1, "records")?),
+        kind: text(2)?,
+        properties,
+        labels: SecurityLabels {
+            sensitivity: text(10)?
+                .parse::<Sensitivity>()
+                .map_err(|error| corrupt(error.to_string()))?,
+            caveats: caveats
+                .split(',')
+                .filter(|caveat| !caveat.is_empty())
+                .map(str::to_string)
+                .collect(),
+            data_class: text(12)?
+                .parse::<DataClass>()
+                .map_err(|error| corrupt(error.to_string()))?,
+            predicate,
+            review_by: row.try_get::<_, Option<NaiveDate>>(14).map_err(database)?,
+        },
+        provenance: Provenance {
+            agency: text(3)?,
+            feed: text(4)?,
+            source_record_id: text(5)?,
+            batch_id: BatchId::from_bytes(id_bytes(row, 6, "records")?),
+            source_file: text(7)?,
+            line: count(row.try_get(8).map_err(database)?),
+            reported_at: row.try_get::<_, DateTime<Utc>>(9).map_err(database)?,
+        },
+    })
+}
+
+pub(crate) fn batch_from_row(row: &Row) -> StoreResult<BatchSummary> {
+    let text = |index: usize| row.try_get::<_, String>(index).map_err(database);
+    let number = |index: usize| row.try_get::<_, i64>(index).map_err(database).map(count);
+    Ok(BatchSummary {
+        header: BatchHeader {
+            id: BatchId::from_bytes(id_bytes(row, 0, "batches")?),
+            agency: text(1)?,
+            feed: text(2)?,
+            source_file: text(3)?,
+            content_hash: text(4)?,
+            started_at: row.try_get(5).map_err(database)?,
+        },
+        committed_at: row.try_get(6).map_err(database)?,
+        counts: BatchCounts {
+            rows_read: number(7)?,
+            rows_accepted: number(8)?,
+            rows_quarantined: number(9)?,
+            records_written: number(10)?,
+            duplicates_skipped: number(11)?,
+        },
+    })
+}
+
+pub(crate) fn quarantined_from_row(row: &Row) -> StoreResult<QuarantinedRow> {
+    let text = |index: usize| row.try_get::<_, String>(index).map_err(database);
+    Ok(QuarantinedRow {
+        batch_id: BatchId::from_bytes(id_bytes(row, 0, "quarantine")?),
+        agency: text(1)?,
+        feed: text(2)?,
+        source_file: text(3)?,
+        line: count(row.try_get(4).map_err(database)?),
+        field: row.try_get(5).map_err(database)?,
+        reason: text(6)?,
+        raw: text(7)?,
+    })
+}
+
+/// The time as stored: truncated to the microsecond, towards the past. Done here
+/// rather than left to the driver, which truncates towards 2000-01-01.
+pub(crate) fn truncate_to_micros(moment: DateTime<Utc>) -> DateTime<Utc> {
+    DateTime::from_timestamp_micros(moment.timestamp_micros()).unwrap_or(moment)
+}
+
+/// A stored count or line number; PostgreSQL has no unsigned integers.
+pub(crate) fn count(value: i64) -> u64 {
+    value.max(0) as u64
+}
+
+/// A count, line, offset or limit as a bigint; values past 2^63 saturate (a limit
+/// of `u64::MAX` means "all").
+pub(crate) fn clamp(value: u64) -> i64 {
+    i64::try_from(value).unwrap_or(i64::MAX)
+}
+
+fn id_bytes(row: &Row, index: usize, table: &'static str) -> StoreResult<[u8; 16]> {
+    let bytes: &[u8] = row.try_get(index).map_err(database)?;
+    bytes.try_into().map_err(|_| StoreError::Corrupt {
+        table,
+        reason: format!("id of {} bytes, expected 16", bytes.len()),
+    })
+}

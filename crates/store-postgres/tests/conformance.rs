@@ -1,0 +1,117 @@
+//! The shared conformance suite against PostgreSQL, each test in a fresh database of
+//! one throwaway cluster, plus what only this backend has: URLs and migrations.
+
+use store::Store;
+use store_postgres::{PostgresStore, SCHEMA_VERSION};
+
+fn fresh_postgres_store() -> PostgresStore {
+    PostgresStore::open(&pg_throwaway::fresh_database_url()).expect("open store")
+}
+
+store::conformance_tests!(fresh_postgres_store());
+
+#[test]
+fn reopening_keeps_the_schema_and_a_newer_schema_is_refused() {
+    let url = pg_throwaway::fresh_database_url();
+    drop(PostgresStore::open(&url).unwrap());
+    drop(PostgresStore::open(&url).unwrap());
+    let mut client = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    let versions: Vec<i64> = client
+        .query(
+            "SELECT version FROM schema_migrations ORDER BY version",
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|row| row.get(0))
+        .collect();
+    assert_eq!(
+        versions,
+        (1..=SCHEMA_VERSION).collect::<Vec<_>>(),
+        "each migration once"
+    );
+    client
+        .execute(
+            "INSERT INTO schema_migrations (version, name) VALUES ($1, 'future')",
+            &[&(SCHEMA_VERSION + 1)],
+        )
+        .unwrap();
+    match PostgresStore::open(&url) {
+        Err(store::StoreError::SchemaTooNew { found, known }) => {
+            assert_eq!((found, known), (SCHEMA_VERSION + 1, SCHEMA_VERSION));
+        }
+        other => panic!("expected SchemaTooNew, got {other:?}"),
+    }
+}
+
+#[test]
+fn urls_that_name_no_reachable_database_are_open_errors() {
+    let cluster = pg_throwaway::shared();
+    for url in [
+        "sqlite:x.db".to_string(),
+        "postgres://app@127.0.0.1:1/nothing".to_string(),
+        cluster.url("no_such_database"),
+    ] {
+        match PostgresStore::open(&url) {
+            Err(store::StoreError::Open { .. }) => {}
+            other => panic!("{url}: expected an Open error, got {other:?}"),
+        }
+    }
+    // The socket form works too.
+    let url = pg_throwaway::fresh_database_url();
+    let database = url.rsplit('/').next().unwrap();
+    let socket_url = format!(
+        "postgres://app@localhost/{database}?host={}&port={}",
+        cluster.directory().display(),
+        cluster.port()
+    );
+    assert_eq!(
+        PostgresStore::open(&socket_url).unwrap().backend(),
+        "postgres"
+    );
+}
+
+#[test]
+fn a_panicking_writer_rolls_back_and_the_store_stays_usable() {
+    let store = fresh_postgres_store();
+    let header = store::conformance::header("dea", "f", "f.csv", "panic");
+    let record = store::conformance::record(&header, "Person", "p", 2, &[]);
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let mut writer = store.begin_batch(header.clone()).unwrap();
+        writer.write_records(std::slice::from_ref(&record)).unwrap();
+        panic!("ingest failed mid-batch");
+    }));
+    assert!(outcome.is_err());
+    assert_eq!(store.record(record.id).unwrap(), None);
+    let mut writer = store.begin_batch(header).unwrap();
+    assert_eq!(
+        writer.write_records(std::slice::from_ref(&record)).unwrap(),
+        1
+    );
+    writer.commit(store::BatchCounts::default()).unwrap();
+    assert!(store.record(record.id).unwrap().is_some());
+}
+
+#[test]
+fn the_store_is_shared_across_threads() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<PostgresStore>();
+    let store = fresh_postgres_store();
+    let store = &store;
+    std::thread::scope(|scope| {
+        for thread in 0..4 {
+            scope.spawn(move || {
+                let header =
+                    store::conformance::header("dea", "f", "f.csv", &format!("thread {thread}"));
+                let record =
+                    store::conformance::record(&header, "Person", &format!("p{thread}"), 2, &[]);
+                let mut writer = store.begin_batch(header).unwrap();
+                writer.write_records(&[record]).unwrap();
+                writer.commit(store::BatchCounts::default()).unwrap();
+                store.status().unwrap();
+            });
+        }
+    });
+    assert_eq!(store.status().unwrap().batches, 4);
+    assert_eq!(store.status().unwrap().total_records(), 4);
+}

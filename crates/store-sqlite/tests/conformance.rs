@@ -1,0 +1,146 @@
+//! The shared conformance suite against SQLite, plus what only SQLite has: URLs,
+//! migrations and the file itself.
+
+use store::Store;
+use store::conformance::StoreUnderTest;
+use store_sqlite::{SCHEMA_VERSION, SqliteStore};
+
+/// A store in its own temporary file; the directory lives as long as the store.
+struct SqliteFixture {
+    store: SqliteStore,
+    _directory: tempfile::TempDir,
+}
+
+impl StoreUnderTest for SqliteFixture {
+    fn store_under_test(&self) -> &dyn Store {
+        &self.store
+    }
+}
+
+fn fresh_sqlite_store() -> SqliteFixture {
+    let directory = tempfile::tempdir().expect("temporary directory");
+    let url = format!("sqlite:{}", directory.path().join("store.db").display());
+    SqliteFixture {
+        store: SqliteStore::open(&url).expect("open store"),
+        _directory: directory,
+    }
+}
+
+store::conformance_tests!(fresh_sqlite_store());
+
+#[test]
+fn every_url_form_opens_the_same_file() {
+    let directory = tempfile::tempdir().unwrap();
+    let path = directory.path().join("forms.db");
+    let header = store::conformance::header("dea", "f", "f.csv", "forms");
+    {
+        let store = SqliteStore::open(&path.display().to_string()).unwrap();
+        let writer = store.begin_batch(header.clone()).unwrap();
+        writer.commit(store::BatchCounts::default()).unwrap();
+    }
+    assert!(path.is_file(), "open creates the file");
+    for url in [
+        format!("sqlite:{}", path.display()),
+        format!("sqlite://{}", path.display()),
+    ] {
+        let store = SqliteStore::open(&url).unwrap();
+        assert!(store.committed_batch(header.id).unwrap().is_some(), "{url}");
+        assert_eq!(store.path(), path);
+    }
+}
+
+#[test]
+fn reopening_keeps_the_schema_and_a_newer_schema_is_refused() {
+    let directory = tempfile::tempdir().unwrap();
+    let path = directory.path().join("schema.db");
+    drop(SqliteStore::open(&path.display().to_string()).unwrap());
+    drop(SqliteStore::open(&path.display().to_string()).unwrap());
+    let connection = rusqlite::Connection::open(&path).unwrap();
+    let versions: Vec<i64> = connection
+        .prepare("SELECT version FROM schema_migrations ORDER BY version")
+        .unwrap()
+        .query_map([], |row| row.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(
+        versions,
+        (1..=SCHEMA_VERSION).collect::<Vec<_>>(),
+        "each migration once"
+    );
+    connection
+        .execute(
+            "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, 'future', 0)",
+            [SCHEMA_VERSION + 1],
+        )
+        .unwrap();
+    drop(connection);
+    match SqliteStore::open(&path.display().to_string()) {
+        Err(store::StoreError::SchemaTooNew { found, known }) => {
+            assert_eq!((found, known), (SCHEMA_VERSION + 1, SCHEMA_VERSION));
+        }
+        other => panic!("expected SchemaTooNew, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_missing_directory_or_a_non_database_file_is_an_open_error() {
+    let directory = tempfile::tempdir().unwrap();
+    let missing = directory.path().join("no/such/dir/x.db");
+    assert!(matches!(
+        SqliteStore::open(&missing.display().to_string()),
+        Err(store::StoreError::Open { .. })
+    ));
+    let garbage = directory.path().join("garbage.db");
+    std::fs::write(&garbage, vec![b'x'; 8192]).unwrap();
+    assert!(matches!(
+        SqliteStore::open(&garbage.display().to_string()),
+        Err(store::StoreError::Open { .. })
+    ));
+}
+
+#[test]
+fn a_panicking_writer_rolls_back_and_the_store_stays_usable() {
+    let fixture = fresh_sqlite_store();
+    let store = &fixture.store;
+    let header = store::conformance::header("dea", "f", "f.csv", "panic");
+    let record = store::conformance::record(&header, "Person", "p", 2, &[]);
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let mut writer = store.begin_batch(header.clone()).unwrap();
+        writer.write_records(std::slice::from_ref(&record)).unwrap();
+        panic!("ingest failed mid-batch");
+    }));
+    assert!(outcome.is_err());
+    assert_eq!(store.record(record.id).unwrap(), None);
+    let mut writer = store.begin_batch(header).unwrap();
+    assert_eq!(
+        writer.write_records(std::slice::from_ref(&record)).unwrap(),
+        1
+    );
+    writer.commit(store::BatchCounts::default()).unwrap();
+    assert!(store.record(record.id).unwrap().is_some());
+}
+
+#[test]
+fn the_store_is_shared_across_threads() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<SqliteStore>();
+    let fixture = fresh_sqlite_store();
+    let store = &fixture.store;
+    std::thread::scope(|scope| {
+        for thread in 0..4 {
+            scope.spawn(move || {
+                let header =
+                    store::conformance::header("dea", "f", "f.csv", &format!("thread {thread}"));
+                let record =
+                    store::conformance::record(&header, "Person", &format!("p{thread}"), 2, &[]);
+                let mut writer = store.begin_batch(header).unwrap();
+                writer.write_records(&[record]).unwrap();
+                writer.commit(store::BatchCounts::default()).unwrap();
+                store.status().unwrap();
+            });
+        }
+    });
+    assert_eq!(store.status().unwrap().batches, 4);
+    assert_eq!(store.status().unwrap().total_records(), 4);
+}
