@@ -179,6 +179,7 @@ impl BatchWriter for PostgresBatchWriter<'_> {
         let mut copy = BinaryCopyInWriter::new(sink, &QUARANTINE_TYPES);
         for row in rows {
             let line = clamp(row.line);
+            let raw = store::raw_without_nul(&row.raw);
             let values: [&(dyn ToSql + Sync); 8] = [
                 &row.batch_id.as_bytes().as_slice(),
                 &row.agency,
@@ -187,7 +188,7 @@ impl BatchWriter for PostgresBatchWriter<'_> {
                 &line,
                 &row.field,
                 &row.reason,
-                &row.raw,
+                &raw,
             ];
             copy.write(&values).map_err(database)?;
         }

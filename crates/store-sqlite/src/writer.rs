@@ -127,7 +127,7 @@ impl BatchWriter for SqliteBatchWriter<'_> {
                     clamp(row.line),
                     row.field,
                     row.reason,
-                    row.raw,
+                    store::raw_without_nul(&row.raw),
                 ])
                 .map_err(database)?;
         }

@@ -42,6 +42,16 @@ pub enum StoreError {
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
+/// A quarantined row's `raw` text as every backend stores it: NUL, which PostgreSQL
+/// text cannot hold, becomes U+FFFD like the other bytes lossy decoding replaced.
+pub fn raw_without_nul(raw: &str) -> std::borrow::Cow<'_, str> {
+    if raw.contains('\0') {
+        std::borrow::Cow::Owned(raw.replace('\0', "\u{fffd}"))
+    } else {
+        std::borrow::Cow::Borrowed(raw)
+    }
+}
+
 /// The storage interface. Implementations are cheap to share across threads.
 pub trait Store: Send + Sync {
     /// `sqlite` or `postgres`, for reports.
