@@ -1,6 +1,6 @@
 //! Parsing raw feed values into each property type's one canonical string form.
 
-use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveDateTime, TimeZone, Timelike, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::schema::{Property, PropertyType};
@@ -156,6 +156,17 @@ impl PropertyType {
 }
 
 fn collapse_whitespace(value: &str) -> String {
+    // Most values are already collapsed: copy them whole rather than split and join,
+    // which ingest would otherwise pay for every text and name value.
+    let mut after_space = true;
+    let collapsed = value.chars().all(|character| {
+        let fine = !character.is_whitespace() || (character == ' ' && !after_space);
+        after_space = character.is_whitespace();
+        fine
+    });
+    if collapsed && !after_space {
+        return value.to_string();
+    }
     value.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
@@ -172,16 +183,26 @@ fn canonical_enum(raw: &str, allowed: &[String]) -> Result<String, ValueError> {
 
 const ISO_DATE: &str = "%Y-%m-%d";
 
+/// `date.format(ISO_DATE)`, written directly for four-digit years (chrono signs the
+/// others): ingest canonicalises dates by the million.
+fn iso_date(date: NaiveDate) -> String {
+    if (0..=9999).contains(&date.year()) {
+        format!("{:04}-{:02}-{:02}", date.year(), date.month(), date.day())
+    } else {
+        date.format(ISO_DATE).to_string()
+    }
+}
+
 fn canonical_date(value: &str, format: &ValueFormat) -> Result<String, ValueError> {
     let patterns = std::iter::once(ISO_DATE).chain(format.date_formats.iter().map(String::as_str));
     for pattern in patterns.clone() {
         if let Ok(date) = NaiveDate::parse_from_str(value, pattern) {
-            return Ok(date.format(ISO_DATE).to_string());
+            return Ok(iso_date(date));
         }
     }
     // A date-time where a date is expected: keep the date part.
     if let Ok(moment) = DateTime::parse_from_rfc3339(value) {
-        return Ok(moment.date_naive().format(ISO_DATE).to_string());
+        return Ok(iso_date(moment.date_naive()));
     }
     // Partial dates are common in intelligence ("born 1987", "March 1990").
     if let Some(partial) = partial_date(value) {
@@ -217,7 +238,25 @@ fn partial_date(value: &str) -> Option<String> {
 }
 
 fn canonical_datetime(value: &str, format: &ValueFormat) -> Result<String, ValueError> {
-    let write = |moment: DateTime<Utc>| moment.format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    let write = |moment: DateTime<Utc>| {
+        let date = moment.date_naive();
+        // A leap second (nanosecond past 10^9) prints as :60 through the pattern.
+        if (0..=9999).contains(&date.year()) && moment.nanosecond() < 1_000_000_000 {
+            // What the pattern below gives for four-digit years, without interpreting
+            // the pattern for every value ingest canonicalises.
+            format!(
+                "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+                date.year(),
+                date.month(),
+                date.day(),
+                moment.hour(),
+                moment.minute(),
+                moment.second()
+            )
+        } else {
+            moment.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+        }
+    };
     if let Ok(moment) = DateTime::parse_from_rfc3339(value) {
         return Ok(write(moment.with_timezone(&Utc)));
     }
@@ -469,6 +508,35 @@ mod tests {
             }
             Err(()) => assert!(actual.is_err(), "{property_type:?} {raw:?} gave {actual:?}"),
         }
+    }
+
+    #[test]
+    fn iso_forms_match_chrono_formatting() {
+        for (year, month, day) in [(1987, 3, 9), (2024, 12, 31), (33, 1, 1), (10_000, 1, 1)] {
+            let date = NaiveDate::from_ymd_opt(year, month, day).unwrap();
+            assert_eq!(iso_date(date), date.format(ISO_DATE).to_string());
+        }
+        check(
+            PropertyType::Datetime,
+            "0033-01-01T05:06:07+01:00",
+            Ok("0033-01-01T04:06:07Z"),
+        );
+    }
+
+    #[test]
+    fn text_has_its_whitespace_collapsed() {
+        check(
+            PropertyType::Name,
+            "Juan Carlos Pérez",
+            Ok("Juan Carlos Pérez"),
+        );
+        check(
+            PropertyType::Name,
+            " Juan   Carlos\tPérez ",
+            Ok("Juan Carlos Pérez"),
+        );
+        check(PropertyType::Text, "a\u{a0}b\nc", Ok("a b c"));
+        check(PropertyType::Text, "x", Ok("x"));
     }
 
     #[test]

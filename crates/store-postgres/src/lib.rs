@@ -123,7 +123,7 @@ impl Store for PostgresStore {
         self.read(|transaction| {
             let sql = format!("SELECT {} FROM batches WHERE id = $1", codec::BATCH_COLUMNS);
             let row = transaction
-                .query_opt(&sql, &[&id.as_bytes().as_slice()])
+                .query_opt(&sql, &[&codec::Uuid(*id.as_bytes())])
                 .map_err(database)?;
             row.as_ref().map(codec::batch_from_row).transpose()
         })
@@ -140,10 +140,9 @@ impl Store for PostgresStore {
     fn status(&self) -> StoreResult<StoreStatus> {
         self.read(|transaction| {
             let mut records = transaction
-                .query(
-                    "SELECT kind, agency, count(*) FROM records GROUP BY kind, agency",
-                    &[],
-                )
+                // Kept by each batch's transaction (see the migration), so this is
+                // as consistent with the records as a count(*) in this snapshot.
+                .query("SELECT kind, agency, records FROM record_counts", &[])
                 .map_err(database)?
                 .iter()
                 .map(|row| {
@@ -197,11 +196,11 @@ impl Store for PostgresStore {
         self.read(|transaction| {
             let sql = format!(
                 "SELECT {} FROM quarantine q JOIN batches b ON b.id = q.batch_id \
-                 WHERE ($1::bytea IS NULL OR q.batch_id = $1) \
+                 WHERE ($1::uuid IS NULL OR q.batch_id = $1) \
                  ORDER BY b.seq, q.line, q.seq LIMIT $2 OFFSET $3",
                 codec::QUARANTINE_COLUMNS
             );
-            let batch = batch.map(|id| id.as_bytes().to_vec());
+            let batch = batch.map(|id| codec::Uuid(*id.as_bytes()));
             let rows = transaction
                 .query(&sql, &[&batch, &codec::clamp(limit), &codec::clamp(offset)])
                 .map_err(database)?;
@@ -216,7 +215,7 @@ impl Store for PostgresStore {
                 codec::RECORD_COLUMNS
             );
             let row = transaction
-                .query_opt(&sql, &[&id.as_bytes().as_slice()])
+                .query_opt(&sql, &[&codec::Uuid(*id.as_bytes())])
                 .map_err(database)?;
             row.as_ref().map(codec::record_from_row).transpose()
         })
@@ -236,13 +235,16 @@ impl Store for PostgresStore {
             condition("agency =", Box::new(agency.clone()));
         }
         if let Some(entity_key) = query.entity_key {
-            condition("entity_key =", Box::new(entity_key.as_bytes().to_vec()));
+            condition(
+                "entity_key =",
+                Box::new(codec::Uuid(*entity_key.as_bytes())),
+            );
         }
         if let Some(batch_id) = query.batch_id {
-            condition("batch_id =", Box::new(batch_id.as_bytes().to_vec()));
+            condition("batch_id =", Box::new(codec::Uuid(*batch_id.as_bytes())));
         }
         if let Some(after) = query.after {
-            condition("id >", Box::new(after.as_bytes().to_vec()));
+            condition("id >", Box::new(codec::Uuid(*after.as_bytes())));
         }
         let filter = if conditions.is_empty() {
             String::new()

@@ -115,3 +115,57 @@ fn the_store_is_shared_across_threads() {
     assert_eq!(store.status().unwrap().batches, 4);
     assert_eq!(store.status().unwrap().total_records(), 4);
 }
+
+#[test]
+fn a_record_stored_by_a_concurrent_batch_is_a_duplicate_not_an_error() {
+    let url = pg_throwaway::fresh_database_url();
+    let store = PostgresStore::open(&url).unwrap();
+    let mut observer = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    let first = store::conformance::header("dea", "f", "f.csv", "race 1");
+    let second = store::conformance::header("dea", "f", "g.csv", "race 2");
+    let record = store::conformance::record(&first, "Person", "p", 2, &[]);
+    let resent = model::SourceRecord {
+        provenance: model::Provenance {
+            batch_id: second.id,
+            ..record.provenance.clone()
+        },
+        ..record.clone()
+    };
+    let mut first_writer = store.begin_batch(first).unwrap();
+    assert_eq!(
+        first_writer
+            .write_records(std::slice::from_ref(&record))
+            .unwrap(),
+        1
+    );
+    let written_by_second = std::thread::scope(|scope| {
+        // The second batch's look-up cannot see the first batch's record, so its
+        // COPY meets the key and waits for the first batch to end.
+        let second_writer = scope.spawn(|| {
+            let mut writer = store.begin_batch(second).unwrap();
+            let written = writer.write_records(&[resent]).unwrap();
+            writer.commit(store::BatchCounts::default()).unwrap();
+            written
+        });
+        while observer
+            .query_one(
+                "SELECT count(*) FROM pg_stat_activity \
+                 WHERE datname = current_database() AND wait_event_type = 'Lock'",
+                &[],
+            )
+            .unwrap()
+            .get::<_, i64>(0)
+            == 0
+        {
+            std::thread::yield_now();
+        }
+        // Committing makes that COPY fail on the key; the writer falls back to the
+        // path that skips the record.
+        first_writer.commit(store::BatchCounts::default()).unwrap();
+        second_writer.join().unwrap()
+    });
+    assert_eq!(written_by_second, 0);
+    let status = store.status().unwrap();
+    assert_eq!((status.total_records(), status.batches), (1, 2));
+    assert_eq!(store.record(record.id).unwrap(), Some(record));
+}

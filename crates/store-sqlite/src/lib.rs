@@ -160,7 +160,8 @@ impl Store for SqliteStore {
         self.read(|connection| {
             let mut records = Vec::new();
             let mut statement = connection
-                .prepare_cached("SELECT kind, agency, count(*) FROM records GROUP BY kind, agency")
+                // Kept by the batch writer; grouping records would scan them all.
+                .prepare_cached("SELECT kind, agency, records FROM record_counts")
                 .map_err(database)?;
             let mut rows = statement.query([]).map_err(database)?;
             while let Some(row) = rows.next().map_err(database)? {

@@ -2,7 +2,9 @@
 
 use std::sync::MutexGuard;
 
-use chrono::Utc;
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{NaiveDate, Utc};
 use rusqlite::{Connection, params};
 use store::{
     BatchCounts, BatchHeader, BatchSummary, BatchWriter, QuarantinedRow, StoreError, StoreResult,
@@ -27,6 +29,13 @@ pub(crate) struct SqliteBatchWriter<'store> {
     open: bool,
     /// Reused for every record's properties JSON.
     json: Vec<u8>,
+    /// The last caveats and review-by date bound, with their text forms.
+    caveats_of: Option<BTreeSet<String>>,
+    caveats_text: String,
+    review_by_of: Option<Option<NaiveDate>>,
+    review_by_text: Option<String>,
+    /// New records of this batch by kind and agency, added to `record_counts` at commit.
+    tallies: Tallies,
 }
 
 impl<'store> SqliteBatchWriter<'store> {
@@ -48,6 +57,11 @@ impl<'store> SqliteBatchWriter<'store> {
             header,
             open: true,
             json: Vec::with_capacity(1024),
+            caveats_of: None,
+            caveats_text: String::new(),
+            review_by_of: None,
+            review_by_text: None,
+            tallies: Tallies::default(),
         })
     }
 
@@ -74,37 +88,56 @@ impl BatchWriter for SqliteBatchWriter<'_> {
             .map_err(database)?;
         let mut written = 0;
         for record in records {
-            self.json.clear();
-            serde_json::to_writer(&mut self.json, &record.properties)
-                .map_err(|error| StoreError::Database(format!("properties to JSON: {error}")))?;
+            write_properties_json(&mut self.json, &record.properties);
+            // Only strings were written, so the buffer is UTF-8; checking costs little.
             let properties = std::str::from_utf8(&self.json)
                 .map_err(|error| StoreError::Database(format!("properties JSON: {error}")))?;
             let labels = &record.labels;
             let provenance = &record.provenance;
-            // execute() returns changes(): 0 when OR IGNORE skipped a duplicate id.
-            written += statement
-                .execute(params![
-                    record.id.as_bytes().as_slice(),
-                    record.entity_key.as_bytes().as_slice(),
-                    record.kind,
-                    provenance.agency,
-                    provenance.feed,
-                    provenance.source_record_id,
-                    provenance.batch_id.as_bytes().as_slice(),
-                    provenance.source_file,
-                    clamp(provenance.line),
-                    micros(provenance.reported_at),
-                    labels.sensitivity.as_str(),
-                    labels.caveats_text(),
-                    labels.data_class.as_str(),
+            // Labels repeat from record to record (a feed has one rule), so their text
+            // forms are built once per distinct value rather than once per record.
+            if self.caveats_of.as_ref() != Some(&labels.caveats) {
+                self.caveats_text = labels.caveats_text();
+                self.caveats_of = Some(labels.caveats.clone());
+            }
+            if self.review_by_of != Some(labels.review_by) {
+                self.review_by_text = labels.review_by.map(|date| date.to_string());
+                self.review_by_of = Some(labels.review_by);
+            }
+            // Binding by position, without params!'s array of trait objects and the
+            // per-record strings it needed for caveats and review-by.
+            let bind = |statement: &mut rusqlite::CachedStatement<'_>| -> rusqlite::Result<()> {
+                statement.raw_bind_parameter(1, record.id.as_bytes().as_slice())?;
+                statement.raw_bind_parameter(2, record.entity_key.as_bytes().as_slice())?;
+                statement.raw_bind_parameter(3, record.kind.as_str())?;
+                statement.raw_bind_parameter(4, provenance.agency.as_str())?;
+                statement.raw_bind_parameter(5, provenance.feed.as_str())?;
+                statement.raw_bind_parameter(6, provenance.source_record_id.as_str())?;
+                statement.raw_bind_parameter(7, provenance.batch_id.as_bytes().as_slice())?;
+                statement.raw_bind_parameter(8, provenance.source_file.as_str())?;
+                statement.raw_bind_parameter(9, clamp(provenance.line))?;
+                statement.raw_bind_parameter(10, micros(provenance.reported_at))?;
+                statement.raw_bind_parameter(11, labels.sensitivity.as_str())?;
+                statement.raw_bind_parameter(12, self.caveats_text.as_str())?;
+                statement.raw_bind_parameter(13, labels.data_class.as_str())?;
+                statement.raw_bind_parameter(
+                    14,
                     labels
                         .predicate
                         .as_ref()
                         .map(|predicate| predicate.as_str()),
-                    labels.review_by.map(|date| date.to_string()),
-                    properties,
-                ])
-                .map_err(database)? as u64;
+                )?;
+                statement.raw_bind_parameter(15, self.review_by_text.as_deref())?;
+                statement.raw_bind_parameter(16, properties)?;
+                Ok(())
+            };
+            bind(&mut statement).map_err(database)?;
+            // raw_execute() returns changes(): 0 when OR IGNORE skipped a duplicate id.
+            let changed = statement.raw_execute().map_err(database)?;
+            if changed > 0 {
+                written += 1;
+                self.tallies.add(&record.kind, &provenance.agency);
+            }
         }
         Ok(written)
     }
@@ -171,6 +204,20 @@ impl BatchWriter for SqliteBatchWriter<'_> {
                 ],
             )
             .map_err(database)?;
+        {
+            let mut statement = self
+                .connection
+                .prepare_cached(
+                    "INSERT INTO record_counts (kind, agency, records) VALUES (?1, ?2, ?3) \
+                     ON CONFLICT (kind, agency) DO UPDATE SET records = records + excluded.records",
+                )
+                .map_err(database)?;
+            for (kind, agency, records) in &self.tallies.counts {
+                statement
+                    .execute(params![kind, agency, clamp(*records)])
+                    .map_err(database)?;
+            }
+        }
         self.connection.execute_batch("COMMIT").map_err(database)?;
         self.open = false;
         Ok(BatchSummary {
@@ -189,5 +236,102 @@ impl Drop for SqliteBatchWriter<'_> {
             // ignores on recovery.
             let _ = self.connection.execute_batch("ROLLBACK");
         }
+    }
+}
+
+/// New records by kind and agency. A batch holds a handful of kinds of mostly one
+/// agency, so a short list searched from the last hit beats a map keyed by owned
+/// strings, which would allocate per record.
+#[derive(Default)]
+struct Tallies {
+    counts: Vec<(String, String, u64)>,
+    last: usize,
+}
+
+impl Tallies {
+    fn add(&mut self, kind: &str, agency: &str) {
+        let matches = |entry: &(String, String, u64)| entry.0 == kind && entry.1 == agency;
+        if let Some(entry) = self.counts.get_mut(self.last)
+            && matches(entry)
+        {
+            entry.2 += 1;
+            return;
+        }
+        match self.counts.iter().position(matches) {
+            Some(index) => {
+                self.counts[index].2 += 1;
+                self.last = index;
+            }
+            None => {
+                self.counts.push((kind.to_string(), agency.to_string(), 1));
+                self.last = self.counts.len() - 1;
+            }
+        }
+    }
+}
+
+/// Writes properties as the JSON object serde_json would (`{"p":["v",...],...}`, keys
+/// in map order) into `json`, cleared first. Most values need no escaping and are
+/// copied whole; the rest go through serde_json's own string escaping.
+fn write_properties_json(json: &mut Vec<u8>, properties: &BTreeMap<String, Vec<String>>) {
+    json.clear();
+    json.push(b'{');
+    for (index, (property, values)) in properties.iter().enumerate() {
+        if index > 0 {
+            json.push(b',');
+        }
+        write_json_string(json, property);
+        json.extend_from_slice(b":[");
+        for (index, value) in values.iter().enumerate() {
+            if index > 0 {
+                json.push(b',');
+            }
+            write_json_string(json, value);
+        }
+        json.push(b']');
+    }
+    json.push(b'}');
+}
+
+fn write_json_string(json: &mut Vec<u8>, text: &str) {
+    // A fold without early exit, which the compiler vectorises; values are short.
+    let needs_escape = text.bytes().fold(false, |found, byte| {
+        found | (byte < 0x20) | (byte == b'"') | (byte == b'\\')
+    });
+    let plain = !needs_escape;
+    if plain {
+        json.push(b'"');
+        json.extend_from_slice(text.as_bytes());
+        json.push(b'"');
+    } else {
+        // Writing a str into a Vec cannot fail.
+        let _ = serde_json::to_writer(&mut *json, text);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn properties_json_is_what_serde_json_writes() {
+        let properties = BTreeMap::from([
+            (
+                "name".to_string(),
+                vec!["Joe \"J\" Doe".to_string(), "José".to_string()],
+            ),
+            ("note".to_string(), vec!["a\\b\n\tc\u{1}".to_string()]),
+            ("phone".to_string(), vec!["+15551234567".to_string()]),
+            ("empty".to_string(), vec![]),
+        ]);
+        let mut json = Vec::new();
+        write_properties_json(&mut json, &properties);
+        assert_eq!(
+            String::from_utf8(json).unwrap(),
+            serde_json::to_string(&properties).unwrap()
+        );
+        let mut json = b"stale".to_vec();
+        write_properties_json(&mut json, &BTreeMap::new());
+        assert_eq!(json, b"{}");
     }
 }
