@@ -13,6 +13,11 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+// Ingest builds and frees millions of small records; glibc malloc spent a quarter of
+// the CPU time on them, mimalloc's thread-local free lists far less.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let arguments = cli::Arguments::parse();
     init_tracing(arguments.verbose);
