@@ -233,6 +233,8 @@ mod tests {
             provenance(9),
         );
         assert_eq!(first.id, second.id);
+        // Stored ids depend on these exact bytes: a change here orphans every store.
+        assert_eq!(first.id.to_hex(), "9353925e597cf0fe64d1a9624d9df52f");
         let corrected = SourceRecord::new(
             "Person",
             key,

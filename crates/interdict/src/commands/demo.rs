@@ -57,9 +57,13 @@ pub fn run(arguments: &DemoArgs) -> Result<ExitCode> {
         "\nThe world's feeds, profiles and ground truth are in {}.",
         world.display()
     );
+    // The name this binary was started by, so the hints work without an install.
+    let program = std::env::args()
+        .next()
+        .unwrap_or_else(|| "interdict".to_string());
     println!("Explore the store:");
-    println!("  interdict status --db {database_url}");
-    println!("  interdict quarantine --db {database_url}");
+    println!("  {program} status --db {database_url}");
+    println!("  {program} quarantine --db {database_url}");
     Ok(ExitCode::SUCCESS)
 }
 
