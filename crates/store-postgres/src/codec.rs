@@ -2,14 +2,14 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, NaiveDate, Utc};
-use model::{
-    BatchId, CriminalPredicate, DataClass, EntityKey, Provenance, RecordId, SecurityLabels,
-    Sensitivity, SourceRecord,
-};
+use chrono::{DateTime, Utc};
+use model::{BatchId, EntityKey, Provenance, RecordId, SourceRecord};
 use postgres::Row;
 use postgres::types::{FromSql, IsNull, ToSql, Type, to_sql_checked};
-use store::{BatchCounts, BatchHeader, BatchSummary, QuarantinedRow, StoreError, StoreResult};
+use store::{
+    BatchCounts, BatchHeader, BatchSummary, QuarantinedRow, StoreError, StoreResult, StoredLabels,
+    decode_properties,
+};
 
 use crate::database;
 
@@ -24,40 +24,22 @@ pub(crate) const QUARANTINE_COLUMNS: &str =
     "q.batch_id, q.agency, q.feed, q.source_file, q.line, q.field, q.reason, q.raw";
 
 pub(crate) fn record_from_row(row: &Row) -> StoreResult<SourceRecord> {
-    let corrupt = |reason: String| StoreError::Corrupt {
-        table: "records",
-        reason,
-    };
     let text = |index: usize| row.try_get::<_, String>(index).map_err(database);
-    let predicate = row
-        .try_get::<_, Option<&str>>(13)
-        .map_err(database)?
-        .map(|text| CriminalPredicate::new(text).map_err(|error| corrupt(error.to_string())))
-        .transpose()?;
-    let properties: BTreeMap<String, Vec<String>> =
-        serde_json::from_str(row.try_get::<_, &str>(15).map_err(database)?)
-            .map_err(|error| corrupt(format!("properties: {error}")))?;
-    let caveats: &str = row.try_get(11).map_err(database)?;
+    let labels = StoredLabels {
+        sensitivity: row.try_get(10).map_err(database)?,
+        caveats: row.try_get(11).map_err(database)?,
+        data_class: row.try_get(12).map_err(database)?,
+        predicate: row.try_get(13).map_err(database)?,
+        review_by: row.try_get(14).map_err(database)?,
+    }
+    .decode()?;
+    let properties = decode_properties(row.try_get(15).map_err(database)?)?;
     Ok(SourceRecord {
         id: RecordId::from_bytes(id_bytes(row, 0, "records")?),
         entity_key: EntityKey::from_bytes(id_bytes(row, 1, "records")?),
         kind: text(2)?,
         properties,
-        labels: SecurityLabels {
-            sensitivity: text(10)?
-                .parse::<Sensitivity>()
-                .map_err(|error| corrupt(error.to_string()))?,
-            caveats: caveats
-                .split(',')
-                .filter(|caveat| !caveat.is_empty())
-                .map(str::to_string)
-                .collect(),
-            data_class: text(12)?
-                .parse::<DataClass>()
-                .map_err(|error| corrupt(error.to_string()))?,
-            predicate,
-            review_by: row.try_get::<_, Option<NaiveDate>>(14).map_err(database)?,
-        },
+        labels,
         provenance: Provenance {
             agency: text(3)?,
             feed: text(4)?,

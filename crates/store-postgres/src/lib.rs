@@ -139,7 +139,7 @@ impl Store for PostgresStore {
 
     fn status(&self) -> StoreResult<StoreStatus> {
         self.read(|transaction| {
-            let mut records = transaction
+            let records = transaction
                 // Kept by each batch's transaction (see the migration), so this is
                 // as consistent with the records as a count(*) in this snapshot.
                 .query("SELECT kind, agency, records FROM record_counts", &[])
@@ -153,7 +153,7 @@ impl Store for PostgresStore {
                     })
                 })
                 .collect::<StoreResult<Vec<_>>>()?;
-            let mut quarantined = transaction
+            let quarantined = transaction
                 .query(
                     "SELECT agency, feed, count(*) FROM quarantine GROUP BY agency, feed",
                     &[],
@@ -172,18 +172,12 @@ impl Store for PostgresStore {
                 .query_one("SELECT count(*) FROM batches", &[])
                 .and_then(|row| row.try_get(0))
                 .map_err(database)?;
-            // Sorted here, in Rust's byte order: a database's collation may differ.
-            records.sort_by(|left, right| {
-                (&left.kind, &left.agency).cmp(&(&right.kind, &right.agency))
-            });
-            quarantined.sort_by(|left, right| {
-                (&left.agency, &left.feed).cmp(&(&right.agency, &right.feed))
-            });
             Ok(StoreStatus {
                 records,
                 quarantined,
                 batches: codec::count(batches),
-            })
+            }
+            .sorted())
         })
     }
 

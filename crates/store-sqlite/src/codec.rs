@@ -1,14 +1,12 @@
 //! Rows to domain types and back: ids as 16-byte BLOBs, times as microseconds.
 
-use std::collections::BTreeMap;
-
 use chrono::{DateTime, NaiveDate, Utc};
-use model::{
-    BatchId, CriminalPredicate, DataClass, EntityKey, Provenance, RecordId, SecurityLabels,
-    Sensitivity, SourceRecord,
-};
+use model::{BatchId, EntityKey, Provenance, RecordId, SourceRecord};
 use rusqlite::Row;
-use store::{BatchCounts, BatchHeader, BatchSummary, QuarantinedRow, StoreError, StoreResult};
+use store::{
+    BatchCounts, BatchHeader, BatchSummary, QuarantinedRow, StoreError, StoreResult, StoredLabels,
+    decode_properties,
+};
 
 use crate::database;
 
@@ -28,11 +26,6 @@ pub(crate) fn record_from_row(row: &Row<'_>) -> StoreResult<SourceRecord> {
         reason,
     };
     let text = |index: usize| row.get::<_, String>(index).map_err(database);
-    let predicate = row
-        .get::<_, Option<String>>(13)
-        .map_err(database)?
-        .map(|text| CriminalPredicate::new(&text).map_err(|error| corrupt(error.to_string())))
-        .transpose()?;
     let review_by = row
         .get::<_, Option<String>>(14)
         .map_err(database)?
@@ -41,35 +34,31 @@ pub(crate) fn record_from_row(row: &Row<'_>) -> StoreResult<SourceRecord> {
                 .map_err(|error| corrupt(format!("review_by {text:?}: {error}")))
         })
         .transpose()?;
-    let caveats = text(11)?;
-    let properties: BTreeMap<String, Vec<String>> = {
+    let labels = StoredLabels {
+        sensitivity: &text(10)?,
+        caveats: &text(11)?,
+        data_class: &text(12)?,
+        predicate: row
+            .get::<_, Option<String>>(13)
+            .map_err(database)?
+            .as_deref(),
+        review_by,
+    }
+    .decode()?;
+    let properties = {
         let json = row
             .get_ref(15)
             .map_err(database)?
             .as_str()
             .map_err(|error| corrupt(error.to_string()))?;
-        serde_json::from_str(json).map_err(|error| corrupt(format!("properties: {error}")))?
+        decode_properties(json)?
     };
     Ok(SourceRecord {
         id: RecordId::from_bytes(id_bytes(row, 0, "records")?),
         entity_key: EntityKey::from_bytes(id_bytes(row, 1, "records")?),
         kind: text(2)?,
         properties,
-        labels: SecurityLabels {
-            sensitivity: text(10)?
-                .parse::<Sensitivity>()
-                .map_err(|error| corrupt(error.to_string()))?,
-            caveats: caveats
-                .split(',')
-                .filter(|caveat| !caveat.is_empty())
-                .map(str::to_string)
-                .collect(),
-            data_class: text(12)?
-                .parse::<DataClass>()
-                .map_err(|error| corrupt(error.to_string()))?,
-            predicate,
-            review_by,
-        },
+        labels,
         provenance: Provenance {
             agency: text(3)?,
             feed: text(4)?,

@@ -188,19 +188,12 @@ impl Store for SqliteStore {
             let batches: i64 = connection
                 .query_row("SELECT count(*) FROM batches", [], |row| row.get(0))
                 .map_err(database)?;
-            // Sorted here, in Rust's byte order, so that every backend agrees
-            // whatever its collation.
-            records.sort_by(|left, right| {
-                (&left.kind, &left.agency).cmp(&(&right.kind, &right.agency))
-            });
-            quarantined.sort_by(|left, right| {
-                (&left.agency, &left.feed).cmp(&(&right.agency, &right.feed))
-            });
             Ok(StoreStatus {
                 records,
                 quarantined,
                 batches: codec::count(batches),
-            })
+            }
+            .sorted())
         })
     }
 

@@ -6,7 +6,10 @@
 //! Every backend keeps timestamps to the microsecond (truncated towards the past).
 
 pub mod conformance;
+mod stored;
 mod types;
+
+pub use stored::{StoredLabels, decode_properties};
 
 pub use types::{
     BatchCounts, BatchHeader, BatchSummary, KindAgencyCount, QuarantineCount, QuarantinedRow,
