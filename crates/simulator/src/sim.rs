@@ -374,6 +374,99 @@ fn hex_of(value: u64, text: &mut String) {
     let _ = write!(text, "{value:016x}");
 }
 
+/// One kind of innocent background event: how many over the run, how they spread over
+/// the days, which random stream draws their daily count, and how to write one.
+struct BackgroundKind<'a> {
+    total: f64,
+    pace: Pace,
+    stream: fn(&mut Streams) -> &mut ChaCha8Rng,
+    emit: fn(&mut Sim<'a>, u32) -> Result<(), SimulationError>,
+}
+
+#[derive(Clone, Copy)]
+enum Pace {
+    /// The same expected count every day.
+    Flat,
+    /// Following the overdose growth curve (seizures and overdoses track supply).
+    GrowthCurve,
+}
+
+impl<'a> Sim<'a> {
+    /// The background kinds in the order their counts are drawn each day; the order is
+    /// part of the output's determinism.
+    fn background_kinds(&self) -> [BackgroundKind<'a>; 10] {
+        let volumes = self.volumes;
+        let kind = |total, pace, stream, emit: fn(&mut Sim<'a>, u32) -> _| BackgroundKind {
+            total,
+            pace,
+            stream,
+            emit,
+        };
+        [
+            kind(
+                volumes.bg_calls,
+                Pace::Flat,
+                |rng: &mut Streams| &mut rng.calls,
+                Sim::background_call,
+            ),
+            kind(
+                volumes.bg_transfers,
+                Pace::Flat,
+                |rng: &mut Streams| &mut rng.money,
+                Sim::background_transfer,
+            ),
+            kind(
+                volumes.bg_cash,
+                Pace::Flat,
+                |rng: &mut Streams| &mut rng.money,
+                Sim::background_cash_deposit,
+            ),
+            kind(
+                volumes.bg_crypto,
+                Pace::Flat,
+                |rng: &mut Streams| &mut rng.money,
+                Sim::background_crypto,
+            ),
+            kind(
+                volumes.bg_sars,
+                Pace::Flat,
+                |rng: &mut Streams| &mut rng.money,
+                Sim::background_sar,
+            ),
+            kind(
+                volumes.bg_parcels,
+                Pace::Flat,
+                |rng: &mut Streams| &mut rng.parcels,
+                Sim::background_parcel,
+            ),
+            kind(
+                volumes.bg_precursors,
+                Pace::Flat,
+                |rng: &mut Streams| &mut rng.parcels,
+                Sim::background_precursor,
+            ),
+            kind(
+                volumes.bg_arrests,
+                Pace::Flat,
+                |rng: &mut Streams| &mut rng.justice,
+                Sim::background_arrest,
+            ),
+            kind(
+                volumes.bg_seizures,
+                Pace::GrowthCurve,
+                |rng: &mut Streams| &mut rng.justice,
+                Sim::background_seizure,
+            ),
+            kind(
+                volumes.bg_overdoses,
+                Pace::GrowthCurve,
+                |rng: &mut Streams| &mut rng.health,
+                Sim::background_overdose,
+            ),
+        ]
+    }
+}
+
 impl Sim<'_> {
     fn run(&mut self) -> Result<(), SimulationError> {
         let agenda = self.plan_agenda();
@@ -392,46 +485,15 @@ impl Sim<'_> {
                     self.ring_call(day, ring)?;
                 }
             }
-            let flat = |total: f64| total / days;
-            let count = poisson(flat(volumes.bg_calls), &mut self.rng.calls);
-            for _ in 0..count {
-                self.background_call(day)?;
-            }
-            let count = poisson(flat(volumes.bg_transfers), &mut self.rng.money);
-            for _ in 0..count {
-                self.background_transfer(day)?;
-            }
-            let count = poisson(flat(volumes.bg_cash), &mut self.rng.money);
-            for _ in 0..count {
-                self.background_cash_deposit(day)?;
-            }
-            let count = poisson(flat(volumes.bg_crypto), &mut self.rng.money);
-            for _ in 0..count {
-                self.background_crypto(day)?;
-            }
-            let count = poisson(flat(volumes.bg_sars), &mut self.rng.money);
-            for _ in 0..count {
-                self.background_sar(day)?;
-            }
-            let count = poisson(flat(volumes.bg_parcels), &mut self.rng.parcels);
-            for _ in 0..count {
-                self.background_parcel(day)?;
-            }
-            let count = poisson(flat(volumes.bg_precursors), &mut self.rng.parcels);
-            for _ in 0..count {
-                self.background_precursor(day)?;
-            }
-            let count = poisson(flat(volumes.bg_arrests), &mut self.rng.justice);
-            for _ in 0..count {
-                self.background_arrest(day)?;
-            }
-            let count = poisson(volumes.bg_seizures * weight / days, &mut self.rng.justice);
-            for _ in 0..count {
-                self.background_seizure(day)?;
-            }
-            let count = poisson(volumes.bg_overdoses * weight / days, &mut self.rng.health);
-            for _ in 0..count {
-                self.background_overdose(day)?;
+            for background in self.background_kinds() {
+                let rate = match background.pace {
+                    Pace::Flat => background.total / days,
+                    Pace::GrowthCurve => background.total * weight / days,
+                };
+                let count = poisson(rate, (background.stream)(&mut self.rng));
+                for _ in 0..count {
+                    (background.emit)(self, day)?;
+                }
             }
         }
         // The sheriff's export died while writing its last line.
