@@ -275,11 +275,30 @@ fn write_people_feed(folder: &Path, rows: u64) -> PathBuf {
 }
 
 #[test]
-fn kill_9_mid_ingest_leaves_no_partial_batch_and_a_rerun_gives_the_uninterrupted_counts() {
+fn kill_9_mid_ingest_into_sqlite_leaves_no_partial_batch_and_a_rerun_gives_the_uninterrupted_counts()
+ {
     let folder = tempfile::tempdir().unwrap();
-    let profile = write_people_feed(folder.path(), 400_000);
+    let mut databases = 0;
+    check_kill_9_mid_ingest(folder.path(), &mut || {
+        databases += 1;
+        sqlite_url(folder.path(), &format!("kill-{databases}.sqlite"))
+    });
+}
 
-    let uninterrupted_url = sqlite_url(folder.path(), "uninterrupted.sqlite");
+#[test]
+fn kill_9_mid_ingest_into_postgres_leaves_no_partial_batch_and_a_rerun_gives_the_uninterrupted_counts()
+ {
+    let folder = tempfile::tempdir().unwrap();
+    check_kill_9_mid_ingest(folder.path(), &mut pg_throwaway::fresh_database_url);
+}
+
+/// Ingests a large feed once without interruption, then again into a fresh store,
+/// killed with SIGKILL part way; the killed store must hold nothing of the batch, and
+/// a rerun must give the uninterrupted counts and status.
+fn check_kill_9_mid_ingest(folder: &Path, fresh_url: &mut dyn FnMut() -> String) {
+    let profile = write_people_feed(folder, 400_000);
+
+    let uninterrupted_url = fresh_url();
     let started = Instant::now();
     let uninterrupted = ingest_json(&uninterrupted_url, &[&profile]);
     let full_run = started.elapsed();
@@ -287,8 +306,8 @@ fn kill_9_mid_ingest_leaves_no_partial_batch_and_a_rerun_gives_the_uninterrupted
 
     // Kill a second run halfway through; if it was quicker than that, try earlier.
     let mut killed_url = None;
-    for (attempt, fraction) in [0.5, 0.25, 0.1].into_iter().enumerate() {
-        let url = sqlite_url(folder.path(), &format!("killed-{attempt}.sqlite"));
+    for fraction in [0.5, 0.25, 0.1] {
+        let url = fresh_url();
         let mut child = interdict()
             .args(["ingest", "--json", "--db", &url])
             .arg(&profile)
