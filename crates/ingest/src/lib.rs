@@ -42,7 +42,7 @@ pub enum IngestError {
     #[error(transparent)]
     InvalidProfile(#[from] InvalidProfile),
     /// The data file cannot be read, or its header does not fit the profile.
-    #[error("cannot read {path}: {source}")]
+    #[error("cannot read {path}")]
     Read {
         path: PathBuf,
         #[source]

@@ -46,7 +46,7 @@ impl PostgresStore {
     /// and brings the schema up to date.
     pub fn open(url: &str) -> StoreResult<PostgresStore> {
         let open_error = |reason: String| StoreError::Open {
-            url: url.to_string(),
+            url: redact_password(url),
             reason,
         };
         if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
@@ -284,5 +284,51 @@ fn describe(error: &postgres::Error) -> String {
             Some(source) => format!("{error}: {source}"),
             None => error.to_string(),
         },
+    }
+}
+
+/// The URL with its password replaced by `***`, for errors and logs.
+pub fn redact_password(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let credentials = &url[scheme_end + 3..at];
+            match credentials.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme_end + 3], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_never_reach_messages() {
+        assert_eq!(
+            redact_password("postgres://app:secret@db:5432/interdict"),
+            "postgres://app:***@db:5432/interdict"
+        );
+        assert_eq!(
+            redact_password("postgres://app:p@ss@db/x"),
+            "postgres://app:***@db/x"
+        );
+        assert_eq!(
+            redact_password("postgres://app@db/x"),
+            "postgres://app@db/x"
+        );
+        assert_eq!(redact_password("postgres://db/x"), "postgres://db/x");
+    }
+
+    #[test]
+    fn open_errors_hide_the_password() {
+        let Err(error) = PostgresStore::open("postgres://app:secret@127.0.0.1:1/x") else {
+            panic!("nothing listens on port 1");
+        };
+        let message = error.to_string();
+        assert!(!message.contains("secret"), "{message}");
+        assert!(message.contains("app:***@"), "{message}");
     }
 }
