@@ -1,26 +1,47 @@
-//! Entity resolution for Interdict: the normalisation layer.
+//! Entity resolution for Interdict: normalisation and Fellegi–Sunter pair scoring.
 //!
 //! Resolution decides which source records describe the same person, place or thing.
-//! This crate so far holds its first stage only: turning the canonical values the
+//! Its first stage turns the canonical values the
 //! store keeps (names as reported, ISO dates, address lines) into the comparable parts
 //! that blocking and scoring need: name readings and surname parts, nickname groups,
 //! phonetic keys, birth-date agreement levels, standardised addresses. It is pure: no
 //! IO, no store, no clock. Every comparison here names *what* agrees (a level, a key);
 //! weighing that into a score, with the evidence kept, is the scorer's job.
+//!
+//! The scoring core follows: `person` prepares records once, `blocking` picks candidate
+//! pairs from shared keys, `compare` gives each pair its comparison vector, and
+//! `fellegi_sunter` fits m and u without labels (EM, Fellegi & Sunter 1969) and weighs
+//! each pair with per-field evidence and Winkler's surname term-frequency adjustment.
 
 pub mod address;
+pub mod blocking;
+pub mod compare;
 pub mod date;
+pub mod fellegi_sunter;
 pub mod name;
 pub mod nicknames;
+pub mod person;
 pub mod phonetic;
 pub mod text;
 
 pub use address::Address;
+pub use blocking::{
+    Blocking, BlockingKey, BlockingParameters, BlockingRule, CandidatePair, SkippedBlock,
+    blocking_keys, candidate_pairs,
+};
+pub use compare::{
+    AddressLevel, ComparisonVector, Field, FieldComparison, IdentifierLevel, NameLevel, compare,
+};
 pub use date::{BirthDate, DateAgreement, date_agreement};
+pub use fellegi_sunter::{
+    FieldEvidence, FieldModel, LevelProbabilities, MatchModel, PairScore, ScoringParameters,
+    m_prior,
+};
 pub use name::{NameLayout, NameReading, PersonName, is_initial};
 pub use nicknames::{
     canonical_given_name, given_name_groups, given_names_equivalent, is_known_given_name,
 };
+pub use person::{PersonRecord, PreparedAddress, PreparedName, PreparedPerson, PreparedReading};
 pub use phonetic::{PhoneticAgreement, PhoneticKey};
 pub use text::normalise_token;
 

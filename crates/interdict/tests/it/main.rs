@@ -1,0 +1,4 @@
+//! The one integration-test binary of the `interdict` crate.
+
+mod cli;
+mod tidy;
