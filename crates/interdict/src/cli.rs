@@ -29,6 +29,62 @@ pub enum Command {
     Demo(DemoArgs),
     /// Measure throughput and memory (prints figures; see docs/benchmarks.md).
     Bench(BenchArgs),
+    /// Cluster the people of one file (deduplicate) or two files (link) into entities.
+    Resolve(ResolveArgs),
+    /// Measure results against ground truth.
+    Eval(EvalArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ResolveArgs {
+    /// A data file; once to deduplicate it, twice to link two files (only pairs across
+    /// the files are compared).
+    #[arg(long = "input", required = true, num_args = 1)]
+    pub inputs: Vec<PathBuf>,
+    /// The mapping profile of the inputs; it must map exactly one Person entity.
+    #[arg(long)]
+    pub profile: PathBuf,
+    /// Where to write `record_id,cluster_id` for every input record.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Merge pairs with at least this match weight (bits). Default: the weight at which
+    /// the fitted model gives a pair probability 0.5, log2((1 - λ) / λ).
+    #[arg(long, allow_negative_numbers = true)]
+    pub threshold: Option<f64>,
+    /// Write every scored candidate pair, with per-field evidence, as JSON Lines here.
+    #[arg(long)]
+    pub explain: Option<PathBuf>,
+    /// Seed of the random pairs the model's u-probabilities are fitted on.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Print the summary as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    #[command(subcommand)]
+    pub target: EvalTarget,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EvalTarget {
+    /// Pairwise and B-cubed precision, recall and F1 of a `resolve` output.
+    Resolution(EvalResolutionArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct EvalResolutionArgs {
+    /// CSV with `record_id,cluster_id`, as `interdict resolve` writes it.
+    #[arg(long)]
+    pub clusters: PathBuf,
+    /// CSV with `record_id,entity_id`: the true entity of each record.
+    #[arg(long)]
+    pub truth: PathBuf,
+    /// Print the metrics as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

@@ -12,11 +12,16 @@
 //! pairs from shared keys, `compare` gives each pair its comparison vector, and
 //! `fellegi_sunter` fits m and u without labels (EM, Fellegi & Sunter 1969) and weighs
 //! each pair with per-field evidence and Winkler's surname term-frequency adjustment.
+//! `cluster` turns the pairs above a threshold into entities, refusing merges that
+//! would join conflicting identifier numbers, and `evaluate` scores a clustering
+//! against ground truth (pairwise and B-cubed).
 
 pub mod address;
 pub mod blocking;
+pub mod cluster;
 pub mod compare;
 pub mod date;
+pub mod evaluate;
 pub mod fellegi_sunter;
 pub mod name;
 pub mod nicknames;
@@ -29,10 +34,12 @@ pub use blocking::{
     Blocking, BlockingKey, BlockingParameters, BlockingRule, CandidatePair, SkippedBlock,
     blocking_keys, candidate_pairs,
 };
+pub use cluster::{Cluster, Clustering, RefusedMerge, cluster};
 pub use compare::{
     AddressLevel, ComparisonVector, Field, FieldComparison, IdentifierLevel, NameLevel, compare,
 };
 pub use date::{BirthDate, DateAgreement, date_agreement};
+pub use evaluate::{ResolutionMetrics, Scores, evaluate};
 pub use fellegi_sunter::{
     FieldEvidence, FieldModel, LevelProbabilities, MatchModel, PairScore, ScoringParameters,
     m_prior,

@@ -2,8 +2,10 @@
 
 mod bench;
 mod demo;
+mod eval;
 mod ingest;
 mod quarantine;
+mod resolve;
 mod simulate;
 mod status;
 
@@ -11,7 +13,7 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 
-use crate::cli::{BenchTarget, Command};
+use crate::cli::{BenchTarget, Command, EvalTarget};
 
 pub fn run(command: Command) -> Result<ExitCode> {
     match command {
@@ -23,6 +25,10 @@ pub fn run(command: Command) -> Result<ExitCode> {
         Command::Bench(arguments) => match arguments.target {
             BenchTarget::Ingest(arguments) => bench::ingest(&arguments),
             BenchTarget::Simulate(arguments) => bench::simulate(&arguments),
+        },
+        Command::Resolve(arguments) => resolve::run(&arguments),
+        Command::Eval(arguments) => match arguments.target {
+            EvalTarget::Resolution(arguments) => eval::resolution(&arguments),
         },
     }
 }
