@@ -72,48 +72,10 @@ fn urls_that_name_no_reachable_database_are_open_errors() {
 }
 
 #[test]
-fn a_panicking_writer_rolls_back_and_the_store_stays_usable() {
-    let store = fresh_postgres_store();
-    let header = store::conformance::header("dea", "f", "f.csv", "panic");
-    let record = store::conformance::record(&header, "Person", "p", 2, &[]);
-    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        let mut writer = store.begin_batch(header.clone()).unwrap();
-        writer.write_records(std::slice::from_ref(&record)).unwrap();
-        panic!("ingest failed mid-batch");
-    }));
-    assert!(outcome.is_err());
-    assert_eq!(store.record(record.id).unwrap(), None);
-    let mut writer = store.begin_batch(header).unwrap();
-    assert_eq!(
-        writer.write_records(std::slice::from_ref(&record)).unwrap(),
-        1
-    );
-    writer.commit(store::BatchCounts::default()).unwrap();
-    assert!(store.record(record.id).unwrap().is_some());
-}
-
-#[test]
 fn the_store_is_shared_across_threads() {
+    // Running batches from several threads is a conformance case; this pins the type.
     fn assert_send_sync<T: Send + Sync>() {}
     assert_send_sync::<PostgresStore>();
-    let store = fresh_postgres_store();
-    let store = &store;
-    std::thread::scope(|scope| {
-        for thread in 0..4 {
-            scope.spawn(move || {
-                let header =
-                    store::conformance::header("dea", "f", "f.csv", &format!("thread {thread}"));
-                let record =
-                    store::conformance::record(&header, "Person", &format!("p{thread}"), 2, &[]);
-                let mut writer = store.begin_batch(header).unwrap();
-                writer.write_records(&[record]).unwrap();
-                writer.commit(store::BatchCounts::default()).unwrap();
-                store.status().unwrap();
-            });
-        }
-    });
-    assert_eq!(store.status().unwrap().batches, 4);
-    assert_eq!(store.status().unwrap().total_records(), 4);
 }
 
 #[test]

@@ -44,6 +44,8 @@ macro_rules! conformance_tests {
             status_counts_by_kind_and_agency,
             record_queries_filter_and_page,
             records_from_another_batch_are_refused,
+            a_panicking_writer_rolls_back_and_the_store_stays_usable,
+            batches_from_several_threads_all_land,
         );
     };
     (@cases $fresh_store:expr; $($case:ident),+ $(,)?) => {
@@ -1029,4 +1031,42 @@ fn assert_empty(store: &dyn Store, when: &str) {
         Vec::new(),
         "quarantine {when}"
     );
+}
+
+/// A writer abandoned by a panic rolls back, and the same batch can then be written.
+pub fn a_panicking_writer_rolls_back_and_the_store_stays_usable(store: &dyn Store) {
+    let header = header("dea", "f", "f.csv", "panic");
+    let record = record(&header, "Person", "p", 2, &[]);
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let mut writer = store.begin_batch(header.clone()).unwrap();
+        writer.write_records(std::slice::from_ref(&record)).unwrap();
+        panic!("ingest failed mid-batch");
+    }));
+    assert!(outcome.is_err());
+    assert_eq!(store.record(record.id).unwrap(), None);
+    let mut writer = store.begin_batch(header).unwrap();
+    assert_eq!(
+        writer.write_records(std::slice::from_ref(&record)).unwrap(),
+        1
+    );
+    writer.commit(BatchCounts::default()).unwrap();
+    assert!(store.record(record.id).unwrap().is_some());
+}
+
+/// One store shared by several threads, each committing its own batch.
+pub fn batches_from_several_threads_all_land(store: &dyn Store) {
+    std::thread::scope(|scope| {
+        for thread in 0..4 {
+            scope.spawn(move || {
+                let header = header("dea", "f", "f.csv", &format!("thread {thread}"));
+                let record = record(&header, "Person", &format!("p{thread}"), 2, &[]);
+                let mut writer = store.begin_batch(header).unwrap();
+                writer.write_records(&[record]).unwrap();
+                writer.commit(BatchCounts::default()).unwrap();
+                store.status().unwrap();
+            });
+        }
+    });
+    assert_eq!(store.status().unwrap().batches, 4);
+    assert_eq!(store.status().unwrap().total_records(), 4);
 }
