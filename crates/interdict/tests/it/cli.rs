@@ -3,26 +3,12 @@
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 use std::time::Instant;
 
 use serde_json::Value;
 
-fn interdict() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_interdict"))
-}
-
-fn run_ok(command: &mut Command) -> Output {
-    let output = command.output().expect("interdict runs");
-    assert!(
-        output.status.success(),
-        "{command:?} failed with {}:\n{}\n{}",
-        output.status,
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    output
-}
+use crate::{interdict, run_ok};
 
 fn json(output: &Output) -> Value {
     serde_json::from_slice(&output.stdout).unwrap_or_else(|error| {

@@ -5,25 +5,10 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::Path;
-use std::process::{Command, Output};
 
 use serde_json::Value;
 
-fn interdict() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_interdict"))
-}
-
-fn run_ok(command: &mut Command) -> Output {
-    let output = command.output().expect("interdict runs");
-    assert!(
-        output.status.success(),
-        "{command:?} failed with {}:\n{}\n{}",
-        output.status,
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    output
-}
+use crate::{interdict, run_ok};
 
 const PROFILE: &str = r#"
 agency = "county"
