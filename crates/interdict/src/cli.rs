@@ -29,24 +29,39 @@ pub enum Command {
     Demo(DemoArgs),
     /// Measure throughput and memory (prints figures; see docs/benchmarks.md).
     Bench(BenchArgs),
-    /// Cluster the people of one file (deduplicate) or two files (link) into entities.
+    /// Cluster people into entities: of one file (deduplicate), two files (link) or a
+    /// store (--db, with judgements, stable ids and the review flow).
     Resolve(ResolveArgs),
     /// Measure results against ground truth.
     Eval(EvalArgs),
+    /// Network analytics on an edge list: key players, communities, paths, export.
+    Graph(GraphArgs),
+    /// Verify, read or anchor the hash-chained audit log.
+    Audit(AuditArgs),
 }
 
 #[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
 pub struct ResolveArgs {
+    /// The review flow on a store: judge pairs, list judgements, the review queue,
+    /// explain a pair or an entity.
+    #[command(subcommand)]
+    pub command: Option<ResolveCommand>,
     /// A data file; once to deduplicate it, twice to link two files (only pairs across
     /// the files are compared).
-    #[arg(long = "input", required = true, num_args = 1)]
+    #[arg(long = "input", required_unless_present = "db", num_args = 1)]
     pub inputs: Vec<PathBuf>,
     /// The mapping profile of the inputs; it must map exactly one Person entity.
-    #[arg(long)]
-    pub profile: PathBuf,
+    #[arg(long, required_unless_present = "db")]
+    pub profile: Option<PathBuf>,
     /// Where to write `record_id,cluster_id` for every input record.
-    #[arg(long)]
-    pub out: PathBuf,
+    #[arg(long, required_unless_present = "db")]
+    pub out: Option<PathBuf>,
+    /// Resolve every Person record of this store (sqlite:PATH or postgres://…) instead
+    /// of files: replays the judgement log, keeps entity ids stable across runs and
+    /// writes the assignment, redirects, review queue and a run row.
+    #[arg(long, conflicts_with_all = ["inputs", "profile", "out", "explain"])]
+    pub db: Option<String>,
     /// Merge pairs with at least this match weight (bits). Default: the weight at which
     /// the fitted model gives a pair probability 0.5, log2((1 - λ) / λ).
     #[arg(long, allow_negative_numbers = true)]
@@ -58,6 +73,116 @@ pub struct ResolveArgs {
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
     /// Print the summary as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ResolveCommand {
+    /// Record a reviewer's decision on two records (or withdraw one with --reverse);
+    /// `interdict resolve --db` applies it.
+    Judge(ResolveJudgeArgs),
+    /// The judgement log, oldest first, with what is in force.
+    Judgements(ResolveJudgementsArgs),
+    /// The review queue of the latest run: borderline pairs, most valuable first.
+    Review(ResolveReviewArgs),
+    /// The evidence for two records, or how an entity was built.
+    Explain(ResolveExplainArgs),
+    /// The entities of the latest run, largest first.
+    Entities(ResolveEntitiesArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ResolveEntitiesArgs {
+    #[command(flatten)]
+    pub store: StoreArg,
+    /// Only entities with at least this many records.
+    #[arg(long, default_value_t = 2)]
+    pub min_records: usize,
+    /// How many entities to list.
+    #[arg(long, default_value_t = 50)]
+    pub limit: usize,
+    /// Print the entities as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum JudgeKind {
+    /// The two records are one person.
+    Same,
+    /// The two records are different people.
+    Different,
+}
+
+#[derive(Debug, Args)]
+pub struct ResolveJudgeArgs {
+    #[command(flatten)]
+    pub store: StoreArg,
+    /// same or different.
+    #[arg(
+        value_enum,
+        required_unless_present = "reverse",
+        conflicts_with = "reverse"
+    )]
+    pub kind: Option<JudgeKind>,
+    /// A record: its id (32 hex digits, as `resolve explain` and the review queue show
+    /// it) or AGENCY/FEED/SOURCE_RECORD_ID.
+    #[arg(required_unless_present = "reverse")]
+    pub left: Option<String>,
+    /// The other record, in the same forms.
+    #[arg(required_unless_present = "reverse")]
+    pub right: Option<String>,
+    /// Withdraw this earlier judgement (its id, as `resolve judgements` lists it).
+    #[arg(long)]
+    pub reverse: Option<u64>,
+    /// Who decides (a user id).
+    #[arg(long = "by")]
+    pub decided_by: String,
+    /// Why: required free text (evidence seen, case number).
+    #[arg(long = "why")]
+    pub reason: String,
+    /// Print the appended entry as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ResolveJudgementsArgs {
+    #[command(flatten)]
+    pub store: StoreArg,
+    /// Print the log as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ResolveReviewArgs {
+    #[command(flatten)]
+    pub store: StoreArg,
+    /// How many pairs to show.
+    #[arg(long, default_value_t = 10)]
+    pub limit: usize,
+    /// Print the queue as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ResolveExplainArgs {
+    #[command(flatten)]
+    pub store: StoreArg,
+    /// A record (id or AGENCY/FEED/SOURCE_RECORD_ID).
+    #[arg(required_unless_present = "entity", conflicts_with = "entity")]
+    pub left: Option<String>,
+    /// The other record.
+    #[arg(required_unless_present = "entity")]
+    pub right: Option<String>,
+    /// Explain an entity instead: its records, and the links and judgements that built
+    /// it (a merged-away id is followed to the entity that absorbed it).
+    #[arg(long)]
+    pub entity: Option<String>,
+    /// Print the explanation as JSON on stdout.
     #[arg(long)]
     pub json: bool,
 }
@@ -108,6 +233,10 @@ pub struct SimulateArgs {
     /// Length of the simulated period in days.
     #[arg(long, default_value_t = 1827)]
     pub days: u32,
+    /// Instead of a world, write this many FEBRL-style people with noisy duplicates
+    /// (`people.csv`, its profile and `truth.csv`), for measuring entity resolution.
+    #[arg(long)]
+    pub people: Option<usize>,
     /// The folder to write into (created; must be empty or absent).
     #[arg(long)]
     pub out: PathBuf,
@@ -183,6 +312,25 @@ pub enum BenchTarget {
     Ingest(BenchIngestArgs),
     /// Simulator throughput.
     Simulate(BenchSimulateArgs),
+    /// Entity resolution of FEBRL-style people: speed, peak memory and quality of a
+    /// full deduplication, then of matching new records incrementally.
+    Resolve(BenchResolveArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BenchResolveArgs {
+    /// People resolved in full (originals and duplicates).
+    #[arg(long, default_value_t = 1_000_000)]
+    pub records: usize,
+    /// People arriving afterwards, matched against the resolved ones.
+    #[arg(long, default_value_t = 10_000)]
+    pub incremental: usize,
+    #[arg(long)]
+    pub work_dir: Option<PathBuf>,
+    #[arg(long, default_value_t = 7)]
+    pub seed: u64,
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -219,4 +367,224 @@ pub struct BenchSimulateArgs {
     pub seed: u64,
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct GraphArgs {
+    #[command(subcommand)]
+    pub command: GraphCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum GraphCommand {
+    /// Ranked key players with their scores and reasons, and which removals fragment most.
+    KeyPlayers(GraphKeyPlayersArgs),
+    /// Communities (rings) by Leiden, seeded and reproducible.
+    Communities(GraphCommunitiesArgs),
+    /// Shortest path, or the k shortest paths, between two nodes.
+    Path(GraphPathArgs),
+    /// The nodes within some hops of a node (following edge direction with --directed).
+    Neighbours(GraphNeighboursArgs),
+    /// Write the graph as GraphML or GEXF (networkx, Gephi).
+    Export(GraphExportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct EdgeListArgs {
+    /// Edge-list CSV with a header: source,target[,weight][,time].
+    #[arg(long)]
+    pub edges: PathBuf,
+    /// Edges point from source to target (default: undirected).
+    #[arg(long)]
+    pub directed: bool,
+    /// The weight column (default: `weight` when the header has one, else weight 1).
+    #[arg(long)]
+    pub weight: Option<String>,
+    /// The time column (default: `time` when the header has one).
+    #[arg(long)]
+    pub time: Option<String>,
+    /// Keep edges at or after this time (Unix seconds, YYYY-MM-DD or RFC 3339).
+    #[arg(long, value_parser = edge_time)]
+    pub since: Option<i64>,
+    /// Keep edges before this time (Unix seconds, YYYY-MM-DD or RFC 3339).
+    #[arg(long, value_parser = edge_time)]
+    pub until: Option<i64>,
+}
+
+fn edge_time(text: &str) -> Result<i64, String> {
+    graph::edgelist::parse_time(text)
+        .ok_or_else(|| format!("`{text}` is not a time (Unix seconds, YYYY-MM-DD or RFC 3339)"))
+}
+
+#[derive(Debug, Args)]
+pub struct GraphKeyPlayersArgs {
+    #[command(flatten)]
+    pub edges: EdgeListArgs,
+    /// How many key players to list.
+    #[arg(long, default_value_t = 10)]
+    pub top: usize,
+    /// Estimate betweenness from this many sampled sources (default: exact up to 5,000
+    /// nodes, else 1,000 pivots).
+    #[arg(long)]
+    pub pivots: Option<usize>,
+    /// Seed of the pivot sample.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// How many nodes the greedy removal analysis takes out.
+    #[arg(long, default_value_t = 3)]
+    pub removals: usize,
+    /// Print the result as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CommunityQuality {
+    Modularity,
+    Cpm,
+}
+
+#[derive(Debug, Args)]
+pub struct GraphCommunitiesArgs {
+    #[command(flatten)]
+    pub edges: EdgeListArgs,
+    #[arg(long, value_enum, default_value_t = CommunityQuality::Modularity)]
+    pub quality: CommunityQuality,
+    /// Resolution γ (larger: smaller communities). For CPM, the least internal density.
+    #[arg(long, default_value_t = 1.0)]
+    pub resolution: f64,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// At most this many Leiden iterations (default: until quality stops improving).
+    #[arg(long)]
+    pub iterations: Option<usize>,
+    /// Print the result as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PathCost {
+    /// Every edge counts 1.
+    Hops,
+    /// 1 / weight: strong ties are short.
+    InverseWeight,
+    /// The weight itself is the length.
+    Weight,
+}
+
+#[derive(Debug, Args)]
+pub struct GraphPathArgs {
+    #[command(flatten)]
+    pub edges: EdgeListArgs,
+    #[arg(long)]
+    pub from: String,
+    #[arg(long)]
+    pub to: String,
+    /// How many shortest loopless paths (Yen).
+    #[arg(long, default_value_t = 1)]
+    pub k: usize,
+    #[arg(long, value_enum, default_value_t = PathCost::InverseWeight)]
+    pub cost: PathCost,
+    /// Print the result as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct GraphNeighboursArgs {
+    #[command(flatten)]
+    pub edges: EdgeListArgs,
+    #[arg(long)]
+    pub node: String,
+    /// How many hops out.
+    #[arg(long, default_value_t = 1)]
+    pub depth: u32,
+    /// Print the result as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GraphFormat {
+    Graphml,
+    Gexf,
+}
+
+#[derive(Debug, Args)]
+pub struct GraphExportArgs {
+    #[command(flatten)]
+    pub edges: EdgeListArgs,
+    #[arg(long, value_enum)]
+    pub format: GraphFormat,
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Add node attributes: degree, PageRank and Leiden community (seed 1).
+    #[arg(long)]
+    pub scores: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    #[command(subcommand)]
+    pub target: AuditTarget,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditTarget {
+    /// Walk the chain; exit 1 naming the first bad entry on any edit, deletion,
+    /// reordering or truncation.
+    Verify(AuditVerifyArgs),
+    /// List entries, oldest first.
+    Log(AuditLogArgs),
+    /// Write the chain's head to a file, for `verify --anchor` (keep it elsewhere).
+    Anchor(AuditAnchorArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AuditVerifyArgs {
+    #[command(flatten)]
+    pub store: StoreArg,
+    /// An anchor written earlier by `interdict audit anchor`: also catches the newest
+    /// entries removed together with the head.
+    #[arg(long)]
+    pub anchor: Option<PathBuf>,
+    /// Print the verification as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct AuditLogArgs {
+    #[command(flatten)]
+    pub store: StoreArg,
+    /// Only entries by this actor (user id).
+    #[arg(long)]
+    pub actor: Option<String>,
+    /// Only entries recorded at or after this (YYYY-MM-DD, or RFC 3339 with an offset).
+    #[arg(long)]
+    pub since: Option<String>,
+    #[arg(long, default_value_t = 100)]
+    pub limit: u64,
+    /// Newest entries first.
+    #[arg(long)]
+    pub newest_first: bool,
+    /// Who is reading (recorded in the log).
+    #[arg(long, env = "USER", default_value = "unknown")]
+    pub user: String,
+    /// Print the entries as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct AuditAnchorArgs {
+    #[command(flatten)]
+    pub store: StoreArg,
+    /// The anchor file to write.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Who is anchoring (recorded in the log).
+    #[arg(long, env = "USER", default_value = "unknown")]
+    pub user: String,
 }

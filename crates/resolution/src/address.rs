@@ -25,15 +25,15 @@ use crate::text::{fold_to_ascii_upper, strip_to_alphanumeric};
 /// A standardised US address. Every part is upper-case ASCII.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Address {
-    pub number: Option<String>,
-    pub street: Option<String>,
+    pub number: Option<crate::Text>,
+    pub street: Option<crate::Text>,
     /// `#` followed by the unit's identifier (`#4`, `#200B`).
-    pub unit: Option<String>,
-    pub city: Option<String>,
+    pub unit: Option<crate::Text>,
+    pub city: Option<crate::Text>,
     /// USPS two-letter code.
-    pub state: Option<String>,
+    pub state: Option<crate::Text>,
     /// The five-digit ZIP code.
-    pub postal_code: Option<String>,
+    pub postal_code: Option<crate::Text>,
 }
 
 impl Address {
@@ -42,10 +42,10 @@ impl Address {
         let mut tokens = tokenise(&fold_to_ascii_upper(raw));
         let mut address = Address::default();
         if let Some(zip) = tokens.last().and_then(|last| zip_code(&last.text)) {
-            address.postal_code = Some(zip);
+            address.postal_code = Some(zip.into());
             tokens.pop();
         }
-        address.state = take_state(&mut tokens);
+        address.state = take_state(&mut tokens).map(Into::into);
         let unit = take_unit(&mut tokens);
         let starts_with_digit = tokens.first().is_some_and(|first| {
             first
@@ -54,15 +54,15 @@ impl Address {
         });
         let mut unit_position = unit.as_ref().map(|(_, position)| *position);
         if starts_with_digit {
-            address.number = Some(tokens.remove(0).text);
+            address.number = Some(tokens.remove(0).text.into());
             unit_position = unit_position.map(|position| position.saturating_sub(1));
         }
-        address.unit = unit.map(|(unit, _)| unit);
+        address.unit = unit.map(|(unit, _)| unit.into());
 
         let street_end = street_end(&tokens, unit_position);
         let (street, city) = tokens.split_at(street_end);
-        address.street = standard_street(street);
-        address.city = join(city.iter().map(|token| token.text.clone()));
+        address.street = standard_street(street).map(Into::into);
+        address.city = join(city.iter().map(|token| token.text.clone())).map(Into::into);
         address
     }
 
@@ -72,13 +72,13 @@ impl Address {
             [&self.number, &self.street, &self.unit]
                 .into_iter()
                 .flatten()
-                .cloned(),
+                .map(|part| part.to_string()),
         );
         let place_line = join(
             [&self.city, &self.state, &self.postal_code]
                 .into_iter()
                 .flatten()
-                .cloned(),
+                .map(|part| part.to_string()),
         );
         [street_line, place_line]
             .into_iter()
@@ -433,7 +433,8 @@ mod tests {
         };
         for (raw, expected) in cases {
             let address = Address::parse(raw);
-            let part = |value: &Option<String>| value.clone().unwrap_or_default();
+            let part =
+                |value: &Option<crate::Text>| value.as_deref().unwrap_or_default().to_string();
             let shown = [
                 part(&address.number),
                 part(&address.street),

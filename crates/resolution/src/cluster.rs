@@ -17,9 +17,11 @@
 //! Deterministic: ties in weight are broken by the pair's record ids, and a cluster's id
 //! is the smallest record id in it.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 
-use crate::fellegi_sunter::PairScore;
+use crate::Text;
+use crate::compare::one_edit_apart;
+use crate::fellegi_sunter::ScoredPair;
 use crate::person::PreparedPerson;
 
 /// One resolved entity: its records and the pairs that built it.
@@ -30,9 +32,11 @@ pub struct Cluster {
     /// Record ids, sorted.
     pub members: Vec<String>,
     /// The pairs whose merges built the cluster, in the order they were taken.
-    pub links: Vec<PairScore>,
+    pub links: Vec<ScoredPair>,
+    /// Merges made by `same` judgements (record index pairs), before any model link.
+    pub judged_links: Vec<(u32, u32)>,
     /// Pairs at or above the threshold whose records were already together.
-    pub supporting_pairs: Vec<PairScore>,
+    pub supporting_pairs: Vec<ScoredPair>,
     /// Links touching this cluster's records that were refused.
     pub refused_links: Vec<RefusedMerge>,
 }
@@ -40,7 +44,7 @@ pub struct Cluster {
 /// A pair at or above the threshold that was not merged, and why.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RefusedMerge {
-    pub pair: PairScore,
+    pub pair: ScoredPair,
     pub reason: String,
 }
 
@@ -51,8 +55,10 @@ pub struct Clustering {
     pub clusters: Vec<Cluster>,
     /// Pairs at or above the threshold.
     pub pairs_above_threshold: usize,
-    /// Merges refused for conflicting identifiers.
+    /// Merges refused for conflicting identifiers or a `different` judgement.
     pub refused_merges: usize,
+    /// `different` judgements whose records `same` judgements joined anyway.
+    pub contradictions: Vec<(u32, u32)>,
 }
 
 impl Clustering {
@@ -68,127 +74,173 @@ impl Clustering {
                     .map(|member| (member.as_str(), cluster.id.as_str()))
             })
             .collect();
-        assignments.sort();
+        assignments.sort_unstable();
         assignments
     }
 }
 
-/// Clusters `people` by the scored pairs with weight ≥ `threshold` (pairs naming a
-/// record not in `people` are ignored).
-pub fn cluster(people: &[PreparedPerson], scores: &[PairScore], threshold: f64) -> Clustering {
-    let index: HashMap<&str, usize> = people
-        .iter()
-        .enumerate()
-        .map(|(position, person)| (person.id.as_str(), position))
-        .collect();
-    let mut accepted: Vec<(usize, usize, &PairScore)> = scores
+/// Reviewers' decisions, as constraints on clustering (indices into the records).
+///
+/// `same` pairs are merged first, whatever the model or the identifier veto says: a
+/// person who looked at both records decided. `different` pairs ("not the same", or
+/// the two sides of a split) are never brought together by model links, directly or
+/// through others. A `different` pair that `same` judgements join anyway is reported
+/// in [`Clustering::contradictions`]; the caller replays the log so that the later
+/// decision wins before it gets here.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Judgements {
+    pub same: Vec<(u32, u32)>,
+    pub different: Vec<(u32, u32)>,
+}
+
+/// Clusters `people` by the scored pairs with weight ≥ `threshold`; pair indices point
+/// into `people`.
+pub fn cluster(people: &[PreparedPerson], scores: &[ScoredPair], threshold: f64) -> Clustering {
+    cluster_with_judgements(people, scores, threshold, &Judgements::default())
+}
+
+/// [`cluster`] under reviewers' [`Judgements`].
+pub fn cluster_with_judgements(
+    people: &[PreparedPerson],
+    scores: &[ScoredPair],
+    threshold: f64,
+    judgements: &Judgements,
+) -> Clustering {
+    let mut accepted: Vec<&ScoredPair> = scores
         .iter()
         .filter(|score| score.weight >= threshold)
-        .filter_map(|score| {
-            Some((
-                *index.get(score.left.as_str())?,
-                *index.get(score.right.as_str())?,
-                score,
-            ))
-        })
         .collect();
-    accepted.sort_by(|(_, _, left), (_, _, right)| {
+    let ids = |pair: &ScoredPair| {
+        let (left, right) = (
+            people[pair.left as usize].id.as_str(),
+            people[pair.right as usize].id.as_str(),
+        );
+        if left <= right {
+            (left, right)
+        } else {
+            (right, left)
+        }
+    };
+    accepted.sort_by(|left, right| {
         right
             .weight
             .total_cmp(&left.weight)
-            .then_with(|| (&left.left, &left.right).cmp(&(&right.left, &right.right)))
+            .then_with(|| ids(left).cmp(&ids(right)))
     });
 
     let mut sets = DisjointSets::new(people);
-    let mut links: Vec<(usize, &PairScore)> = Vec::new();
-    let mut supporting: Vec<(usize, &PairScore)> = Vec::new();
-    let mut refused: Vec<(usize, usize, RefusedMerge)> = Vec::new();
-    for (left, right, score) in &accepted {
-        let (left_root, right_root) = (sets.find(*left), sets.find(*right));
+    let mut judged_links: Vec<(u32, u32)> = Vec::new();
+    for (left, right) in &judgements.same {
+        let (left_root, right_root) = (sets.find(*left as usize), sets.find(*right as usize));
+        if left_root != right_root {
+            sets.union(left_root, right_root);
+            judged_links.push((*left, *right));
+        }
+    }
+    let mut contradictions = Vec::new();
+    for (left, right) in &judgements.different {
+        if sets.find(*left as usize) == sets.find(*right as usize) {
+            contradictions.push((*left, *right));
+        } else {
+            sets.forbid(*left as usize, *right as usize);
+        }
+    }
+    let mut links: Vec<ScoredPair> = Vec::new();
+    let mut supporting: Vec<ScoredPair> = Vec::new();
+    let mut refused: Vec<RefusedMerge> = Vec::new();
+    for score in &accepted {
+        let (left, right) = (score.left as usize, score.right as usize);
+        let (left_root, right_root) = (sets.find(left), sets.find(right));
         if left_root == right_root {
-            supporting.push((*left, score));
+            supporting.push(**score);
             continue;
         }
         match sets.conflict(left_root, right_root) {
-            Some(reason) => refused.push((
-                *left,
-                *right,
-                RefusedMerge {
-                    pair: (*score).clone(),
-                    reason,
-                },
-            )),
+            Some(reason) => refused.push(RefusedMerge {
+                pair: **score,
+                reason,
+            }),
             None => {
                 sets.union(left_root, right_root);
-                links.push((*left, score));
+                links.push(**score);
             }
         }
     }
 
-    let mut members: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
-    for position in 0..people.len() {
-        members
-            .entry(sets.find(position))
-            .or_default()
-            .push(position);
-    }
-    let mut clusters: BTreeMap<usize, Cluster> = members
-        .into_iter()
-        .map(|(root, positions)| {
-            let mut ids: Vec<String> = positions
-                .iter()
-                .map(|position| people[*position].id.clone())
-                .collect();
-            ids.sort();
-            let cluster = Cluster {
-                id: ids[0].clone(),
-                members: ids,
+    let roots: Vec<usize> = (0..people.len())
+        .map(|position| sets.find(position))
+        .collect();
+    let mut clusters: BTreeMap<usize, Cluster> = BTreeMap::new();
+    for (position, root) in roots.iter().enumerate() {
+        clusters
+            .entry(*root)
+            .or_insert_with(|| Cluster {
+                id: String::new(),
+                members: Vec::new(),
                 links: Vec::new(),
+                judged_links: Vec::new(),
                 supporting_pairs: Vec::new(),
                 refused_links: Vec::new(),
-            };
-            (root, cluster)
-        })
-        .collect();
-    for (position, score) in links {
-        let root = sets.find(position);
-        clusters
-            .get_mut(&root)
-            .expect("every root has a cluster")
-            .links
-            .push(score.clone());
+            })
+            .members
+            .push(people[position].id.to_string());
     }
-    for (position, score) in supporting {
-        let root = sets.find(position);
+    for cluster in clusters.values_mut() {
+        cluster.members.sort_unstable();
+        cluster.id.clone_from(&cluster.members[0]);
+    }
+    fn cluster_of<'c>(
+        clusters: &'c mut BTreeMap<usize, Cluster>,
+        roots: &[usize],
+        position: u32,
+    ) -> &'c mut Cluster {
         clusters
-            .get_mut(&root)
+            .get_mut(&roots[position as usize])
             .expect("every root has a cluster")
+    }
+    for link in links {
+        cluster_of(&mut clusters, &roots, link.left)
+            .links
+            .push(link);
+    }
+    for (left, right) in judged_links {
+        cluster_of(&mut clusters, &roots, left)
+            .judged_links
+            .push((left, right));
+    }
+    for pair in supporting {
+        cluster_of(&mut clusters, &roots, pair.left)
             .supporting_pairs
-            .push(score.clone());
+            .push(pair);
     }
     let refused_merges = refused.len();
-    for (left, right, refusal) in refused {
-        for root in BTreeSet::from([sets.find(left), sets.find(right)]) {
-            clusters
-                .get_mut(&root)
-                .expect("every root has a cluster")
+    for refusal in refused {
+        let (left, right) = (refusal.pair.left, refusal.pair.right);
+        if roots[left as usize] != roots[right as usize] {
+            cluster_of(&mut clusters, &roots, right)
                 .refused_links
                 .push(refusal.clone());
         }
+        cluster_of(&mut clusters, &roots, left)
+            .refused_links
+            .push(refusal);
     }
     let mut clusters: Vec<Cluster> = clusters.into_values().collect();
-    clusters.sort_by(|left, right| left.id.cmp(&right.id));
+    clusters.sort_unstable_by(|left, right| left.id.cmp(&right.id));
     Clustering {
         clusters,
         pairs_above_threshold: accepted.len(),
         refused_merges,
+        contradictions,
     }
 }
 
-/// Union–find with, per root, the identifier numbers its records carry.
+/// Union–find with, per root, the identifier numbers its records carry and the records
+/// a `different` judgement keeps away from it.
 struct DisjointSets {
     parent: Vec<usize>,
-    identifier_numbers: Vec<BTreeSet<String>>,
+    identifier_numbers: Vec<BTreeSet<Text>>,
+    kept_apart: Vec<Vec<usize>>,
 }
 
 impl DisjointSets {
@@ -199,7 +251,25 @@ impl DisjointSets {
                 .iter()
                 .map(|person| person.id_numbers.iter().cloned().collect())
                 .collect(),
+            kept_apart: vec![Vec::new(); people.len()],
         }
+    }
+
+    /// Keeps the clusters of two records apart from now on.
+    fn forbid(&mut self, left: usize, right: usize) {
+        let (left_root, right_root) = (self.find(left), self.find(right));
+        self.kept_apart[left_root].push(right);
+        self.kept_apart[right_root].push(left);
+    }
+
+    /// A `different` judgement between the two clusters, if there is one.
+    fn judged_apart(&mut self, left_root: usize, right_root: usize) -> bool {
+        let partners = std::mem::take(&mut self.kept_apart[left_root]);
+        let apart = partners
+            .iter()
+            .any(|partner| self.find(*partner) == right_root);
+        self.kept_apart[left_root] = partners;
+        apart
     }
 
     fn find(&mut self, mut position: usize) -> usize {
@@ -212,17 +282,26 @@ impl DisjointSets {
     }
 
     /// Why the clusters of two roots must stay apart, if they must.
-    fn conflict(&self, left_root: usize, right_root: usize) -> Option<String> {
+    fn conflict(&mut self, left_root: usize, right_root: usize) -> Option<String> {
+        if self.judged_apart(left_root, right_root) {
+            return Some("a reviewer judged them not the same".to_string());
+        }
         let (left, right) = (
             &self.identifier_numbers[left_root],
             &self.identifier_numbers[right_root],
         );
-        let conflicting = !left.is_empty() && !right.is_empty() && left.is_disjoint(right);
+        // A number one keystroke from the other side's is taken for a keying error,
+        // as `compare` does, not for a second person.
+        let conflicting = !left.is_empty()
+            && !right.is_empty()
+            && left.iter().all(|number| {
+                !right.contains(number) && !right.iter().any(|other| one_edit_apart(number, other))
+            });
         conflicting.then(|| {
-            let list = |numbers: &BTreeSet<String>| {
+            let list = |numbers: &BTreeSet<Text>| {
                 numbers
                     .iter()
-                    .map(String::as_str)
+                    .map(Text::as_str)
                     .collect::<Vec<_>>()
                     .join("/")
             };
@@ -241,13 +320,15 @@ impl DisjointSets {
         self.parent[absorbed] = kept;
         let moved = std::mem::take(&mut self.identifier_numbers[absorbed]);
         self.identifier_numbers[kept].extend(moved);
+        let moved = std::mem::take(&mut self.kept_apart[absorbed]);
+        self.kept_apart[kept].extend(moved);
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::cluster;
-    use crate::fellegi_sunter::PairScore;
+    use super::{Judgements, cluster, cluster_with_judgements};
+    use crate::fellegi_sunter::ScoredPair;
     use crate::person::{PersonRecord, PreparedPerson};
 
     /// `records` as `(id, identifier numbers)`, `pairs` as `(left, right, weight)`;
@@ -271,15 +352,19 @@ mod tests {
                 })
             })
             .collect();
-        let scores: Vec<PairScore> = pairs
+        let position = |id: &str| {
+            records
+                .iter()
+                .position(|(record, _)| *record == id)
+                .expect("a pair names a record") as u32
+        };
+        let scores: Vec<ScoredPair> = pairs
             .iter()
-            .map(|(left, right, weight)| PairScore {
-                left: left.to_string(),
-                right: right.to_string(),
+            .map(|(left, right, weight)| ScoredPair {
+                left: position(left),
+                right: position(right),
                 weight: *weight,
-                probability: 0.5,
                 conflicting_id_numbers: false,
-                evidence: Vec::new(),
             })
             .collect();
         let forward = cluster(&people, &scores, threshold);
@@ -328,6 +413,14 @@ mod tests {
             &[&["a", "b", "c"]],
             0,
         );
+        // A number one keystroke away is a keying error, not a second person.
+        check(
+            &[("a", &["D1234567"]), ("b", &["D1243567"])],
+            &[("a", "b", 20.0)],
+            0.0,
+            &[&["a", "b"]],
+            0,
+        );
         // A direct pair with different numbers is refused too.
         check(
             &[("a", &["D1"]), ("b", &["D2"])],
@@ -358,5 +451,87 @@ mod tests {
             &[&["m", "x", "z"], &["n"]],
             1,
         );
+    }
+
+    /// Clusters a, b, c (numbers as given) under judgements; returns the member lists.
+    fn judged(
+        numbers: [&[&str]; 3],
+        pairs: &[(u32, u32, f64)],
+        judgements: &Judgements,
+    ) -> (Vec<Vec<String>>, usize, usize) {
+        let people: Vec<PreparedPerson> = ["a", "b", "c"]
+            .iter()
+            .zip(numbers)
+            .map(|(id, numbers)| {
+                PreparedPerson::prepare(&PersonRecord {
+                    id: id.to_string(),
+                    id_numbers: numbers.iter().map(|number| number.to_string()).collect(),
+                    ..PersonRecord::default()
+                })
+            })
+            .collect();
+        let scores: Vec<ScoredPair> = pairs
+            .iter()
+            .map(|(left, right, weight)| ScoredPair {
+                left: *left,
+                right: *right,
+                weight: *weight,
+                conflicting_id_numbers: false,
+            })
+            .collect();
+        let clustering = cluster_with_judgements(&people, &scores, 0.0, judgements);
+        (
+            clustering
+                .clusters
+                .iter()
+                .map(|cluster| cluster.members.clone())
+                .collect(),
+            clustering.refused_merges,
+            clustering.contradictions.len(),
+        )
+    }
+
+    #[test]
+    fn judgements_override_the_model_and_the_veto() {
+        // A reviewer's merge joins records with different numbers and no score.
+        let (clusters, refused, _) = judged(
+            [&["D1"], &["D2"], &[]],
+            &[],
+            &Judgements {
+                same: vec![(0, 1)],
+                different: vec![],
+            },
+        );
+        assert_eq!(clusters, [vec!["a", "b"], vec!["c"]]);
+        assert_eq!(refused, 0);
+
+        // "Not the same" keeps a strong pair apart, and stops chaining through b.
+        let pairs = [(0, 1, 20.0), (1, 2, 10.0)];
+        let (clusters, refused, _) = judged(
+            [&[], &[], &[]],
+            &pairs,
+            &Judgements {
+                same: vec![],
+                different: vec![(0, 2)],
+            },
+        );
+        assert_eq!(clusters, [vec!["a", "b"], vec!["c"]]);
+        assert_eq!(refused, 1);
+
+        // Without judgements the same pairs chain all three: the judgement did it.
+        let (clusters, _, _) = judged([&[], &[], &[]], &pairs, &Judgements::default());
+        assert_eq!(clusters, [vec!["a", "b", "c"]]);
+
+        // Contradictory judgements are reported, the merge stands.
+        let (clusters, _, contradictions) = judged(
+            [&[], &[], &[]],
+            &[],
+            &Judgements {
+                same: vec![(0, 1), (1, 2)],
+                different: vec![(0, 2)],
+            },
+        );
+        assert_eq!(clusters, [vec!["a", "b", "c"]]);
+        assert_eq!(contradictions, 1);
     }
 }

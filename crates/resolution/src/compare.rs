@@ -17,9 +17,9 @@
 //!   [`SIMILAR_SIMILARITY`];
 //! - `Disagree`.
 
+use crate::Text;
 use crate::date::{DateAgreement, date_agreement};
-use crate::nicknames::given_names_equivalent;
-use crate::person::{PreparedPerson, PreparedReading};
+use crate::person::{PreparedAddress, PreparedPerson, PreparedReading};
 use crate::phonetic::PhoneticAgreement;
 
 /// Mean Jaro–Winkler of given name and surname needed, with phonetic agreement, for
@@ -29,7 +29,10 @@ pub const PHONETIC_SIMILARITY: f64 = 0.92;
 pub const SIMILAR_SIMILARITY: f64 = 0.85;
 
 /// The fields a person comparison covers, in the order of [`ComparisonVector::fields`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
 pub enum Field {
     Name,
     BirthDate,
@@ -69,8 +72,17 @@ impl Field {
                 "conflict",
                 "missing",
             ],
-            Field::Phone | Field::IdNumber | Field::Email => &["exact", "disagree", "missing"],
-            Field::Address => &["exact", "same_street_number", "disagree", "missing"],
+            Field::Phone | Field::IdNumber | Field::Email => {
+                &["exact", "typo", "disagree", "missing"]
+            }
+            Field::Address => &[
+                "exact",
+                "same_street_number",
+                "similar",
+                "same_area",
+                "disagree",
+                "missing",
+            ],
         }
     }
 
@@ -111,6 +123,9 @@ pub enum NameLevel {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum IdentifierLevel {
     Exact,
+    /// One character apart (see [`one_edit_apart`]): a keying error more often than
+    /// another number; the model learns how much that is worth.
+    Typo,
     Disagree,
     Missing,
 }
@@ -122,6 +137,11 @@ pub enum AddressLevel {
     Exact,
     /// House number and street agree; unit, city or ZIP differ or are missing.
     SameStreetNumber,
+    /// House numbers equal or one edit apart and street names alike (Jaro–Winkler at
+    /// least [`SIMILAR_STREET`]): a misspelt street or mistyped number.
+    Similar,
+    /// Only the ZIP code, or city and state, agree.
+    SameArea,
     Disagree,
     Missing,
 }
@@ -150,9 +170,10 @@ impl FieldComparison {
 pub struct ComparisonVector {
     /// One entry per [`Field::ALL`], in that order.
     pub fields: Vec<FieldComparison>,
-    /// Both sides have identifier numbers and none is shared: strong counter-evidence.
-    /// The numbers carry no type, so a passport number against a licence number also
-    /// counts; the review queue should show it rather than treat it as proof.
+    /// Both sides have identifier numbers and none is shared or one edit away: strong
+    /// counter-evidence. The numbers carry no type, so a passport number against a
+    /// licence number also counts; the review queue should show it rather than treat
+    /// it as proof.
     pub conflicting_id_numbers: bool,
     /// The surname that agreed when the name level is `Exact` or `Equivalent`: what
     /// the term-frequency adjustment looks up.
@@ -165,157 +186,307 @@ impl ComparisonVector {
     }
 }
 
-/// Compares two prepared people field by field.
+/// The levels of one pair without their reasons: what blocking-scale scoring needs.
+/// [`compare`] gives the same levels with a detail line each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Levels<'a> {
+    /// One level per [`Field::ALL`], in that order.
+    pub levels: [u8; Field::ALL.len()],
+    pub conflicting_id_numbers: bool,
+    pub agreeing_surname: Option<&'a str>,
+}
+
+/// Compares two prepared records field by field, with a reason per field.
 pub fn compare(left: &PreparedPerson, right: &PreparedPerson) -> ComparisonVector {
-    let (name, agreeing_surname) = compare_names(left, right);
-    let birth_date = compare_birth_dates(left, right);
-    let phone = compare_identifiers(Field::Phone, &left.phones, &right.phones);
-    let id_number = compare_identifiers(Field::IdNumber, &left.id_numbers, &right.id_numbers);
-    let email = compare_identifiers(Field::Email, &left.emails, &right.emails);
-    let address = compare_addresses(left, right);
-    let conflicting_id_numbers = id_number.level == IdentifierLevel::Disagree as usize;
+    let mut details: [String; Field::ALL.len()] = Default::default();
+    let levels = compare_into(left, right, Some(&mut details));
     ComparisonVector {
-        fields: vec![name, birth_date, phone, id_number, email, address],
-        conflicting_id_numbers,
+        fields: Field::ALL
+            .iter()
+            .zip(details)
+            .map(|(field, detail)| FieldComparison {
+                field: *field,
+                level: usize::from(levels.levels[*field as usize]),
+                detail,
+            })
+            .collect(),
+        conflicting_id_numbers: levels.conflicting_id_numbers,
+        agreeing_surname: levels.agreeing_surname.map(str::to_string),
+    }
+}
+
+/// The levels [`compare`] finds, without building reasons (several times faster).
+pub fn compare_levels<'a>(left: &'a PreparedPerson, right: &'a PreparedPerson) -> Levels<'a> {
+    compare_into(left, right, None)
+}
+
+/// Where reasons go when they are wanted: one line per field.
+type Details<'d> = Option<&'d mut [String; Field::ALL.len()]>;
+
+fn compare_into<'a>(
+    left: &'a PreparedPerson,
+    right: &'a PreparedPerson,
+    details: Details<'_>,
+) -> Levels<'a> {
+    // In `Field::ALL` order.
+    let [
+        name_detail,
+        date_detail,
+        phone_detail,
+        id_detail,
+        email_detail,
+        address_detail,
+    ] = match details {
+        Some(all) => all.each_mut().map(Some),
+        None => [(); Field::ALL.len()].map(|()| None),
+    };
+    let (name, agreeing_surname) = compare_names(left, right, name_detail);
+    let birth_date = compare_birth_dates(left, right, date_detail);
+    let phone = compare_identifiers(Field::Phone, &left.phones, &right.phones, phone_detail);
+    let id_number = compare_identifiers(
+        Field::IdNumber,
+        &left.id_numbers,
+        &right.id_numbers,
+        id_detail,
+    );
+    let email = compare_identifiers(Field::Email, &left.emails, &right.emails, email_detail);
+    let address = compare_addresses(left, right, address_detail);
+    Levels {
+        levels: [
+            name as u8,
+            birth_date,
+            phone as u8,
+            id_number as u8,
+            email as u8,
+            address as u8,
+        ],
+        conflicting_id_numbers: id_number == IdentifierLevel::Disagree,
         agreeing_surname,
     }
 }
 
-/// The best name level over all name and reading pairs, and the agreeing surname.
-fn compare_names(
-    left: &PreparedPerson,
-    right: &PreparedPerson,
-) -> (FieldComparison, Option<String>) {
-    let comparison = |level: NameLevel, detail: String| FieldComparison {
-        field: Field::Name,
-        level: level as usize,
-        detail,
-    };
-    if left.names.is_empty() || right.names.is_empty() {
-        return (comparison(NameLevel::Missing, "no name".into()), None);
+/// Writes a reason when reasons are wanted; the closure runs only then.
+fn explain(detail: &mut Option<&mut String>, reason: impl FnOnce() -> String) {
+    if let Some(detail) = detail {
+        **detail = reason();
     }
-    let mut best: Option<(NameLevel, String, Option<String>)> = None;
-    for left_name in &left.names {
-        for right_name in &right.names {
-            let shown = format!("{:?} / {:?}", left_name.raw, right_name.raw);
+}
+
+/// The level, agreeing surname, name indices and reading indices of the best reading
+/// pair.
+type BestReading<'a> = (NameLevel, Option<&'a str>, usize, usize, usize, usize);
+
+fn compare_names<'a>(
+    left: &'a PreparedPerson,
+    right: &'a PreparedPerson,
+    mut detail: Option<&mut String>,
+) -> (NameLevel, Option<&'a str>) {
+    if left.names.is_empty() || right.names.is_empty() {
+        explain(&mut detail, || "no name".into());
+        return (NameLevel::Missing, None);
+    }
+    // The best level so far, its surname, and which names and readings gave it.
+    let mut best: Option<BestReading<'a>> = None;
+    for (left_index, left_name) in left.names.iter().enumerate() {
+        for (right_index, right_name) in right.names.iter().enumerate() {
             if left_name.sorted_tokens == right_name.sorted_tokens {
                 let surname = left_name
                     .readings
                     .first()
-                    .and_then(|reading| reading.surnames.first().cloned());
-                return (
-                    comparison(NameLevel::Exact, format!("{shown}: same tokens")),
-                    surname,
-                );
+                    .and_then(|reading| reading.surnames.first())
+                    .map(Text::as_str);
+                explain(&mut detail, || {
+                    format!("{:?} / {:?}: same tokens", left_name.raw, right_name.raw)
+                });
+                return (NameLevel::Exact, surname);
             }
-            for left_reading in &left_name.readings {
-                for right_reading in &right_name.readings {
-                    let (level, reason, surname) = compare_readings(left_reading, right_reading);
+            for (left_reading_index, left_reading) in left_name.readings.iter().enumerate() {
+                for (right_reading_index, right_reading) in right_name.readings.iter().enumerate() {
+                    let (level, surname) = reading_level(left_reading, right_reading);
                     if best
                         .as_ref()
                         .is_none_or(|(best_level, ..)| level < *best_level)
                     {
-                        best = Some((level, format!("{shown}: {reason}"), surname));
+                        best = Some((
+                            level,
+                            surname,
+                            left_index,
+                            right_index,
+                            left_reading_index,
+                            right_reading_index,
+                        ));
                     }
                 }
             }
         }
     }
-    let (level, detail, surname) =
-        best.unwrap_or((NameLevel::Disagree, "no comparable readings".into(), None));
-    (comparison(level, detail), surname)
+    let Some((level, surname, left_index, right_index, left_reading, right_reading)) = best else {
+        explain(&mut detail, || "no comparable readings".into());
+        return (NameLevel::Disagree, None);
+    };
+    explain(&mut detail, || {
+        let (left_name, right_name) = (&left.names[left_index], &right.names[right_index]);
+        format!(
+            "{:?} / {:?}: {}",
+            left_name.raw,
+            right_name.raw,
+            reading_reason(
+                &left_name.readings[left_reading],
+                &right_name.readings[right_reading],
+                level
+            )
+        )
+    });
+    (level, surname)
 }
 
-fn compare_readings(
-    left: &PreparedReading,
-    right: &PreparedReading,
-) -> (NameLevel, String, Option<String>) {
+/// What two readings share, measured once for the level and again for its reason.
+struct ReadingAgreement<'a> {
+    given: Option<(&'a str, &'a str)>,
+    given_equivalent: bool,
+    given_similarity: f64,
+    given_phonetic: bool,
+    exact_surname: Option<&'a str>,
+    surname_similarity: f64,
+    surname_phonetic: bool,
+    shown_surnames: (&'a str, &'a str),
+}
+
+fn reading_agreement<'a>(
+    left: &'a PreparedReading,
+    right: &'a PreparedReading,
+) -> Option<ReadingAgreement<'a>> {
     let (Some(left_given), Some(right_given)) = (&left.first_given, &right.first_given) else {
-        return (
-            NameLevel::Disagree,
-            "a reading without given name".into(),
-            None,
-        );
+        return None;
     };
     if left.surnames.is_empty() || right.surnames.is_empty() {
-        return (
-            NameLevel::Disagree,
-            "a reading without surname".into(),
-            None,
-        );
+        return None;
     }
-    let given_equivalent = given_names_equivalent(left_given, right_given);
+    // The prepared groups hold the name itself when it has none, so sharing a group
+    // is `given_names_equivalent` without its table lookups.
+    let given_equivalent = left_given == right_given
+        || left
+            .given_groups
+            .iter()
+            .any(|group| right.given_groups.contains(group));
     let given_similarity = if given_equivalent {
         1.0
     } else {
-        strsim::jaro_winkler(left_given, right_given)
+        crate::similarity::jaro_winkler(left_given, right_given)
     };
     let given_phonetic = given_equivalent
         || matches!((&left.given_key, &right.given_key), (Some(l), Some(r))
             if l.agreement(r) != PhoneticAgreement::None);
-
-    // The best surname pair: an exact one first, then the most similar.
-    let mut exact_surname = None;
-    let mut surname_similarity: f64 = 0.0;
-    let mut surname_phonetic = false;
-    let mut shown_surnames = (String::new(), String::new());
+    let mut agreement = ReadingAgreement {
+        given: Some((left_given, right_given)),
+        given_equivalent,
+        given_similarity,
+        given_phonetic,
+        exact_surname: None,
+        surname_similarity: 0.0,
+        surname_phonetic: false,
+        shown_surnames: ("", ""),
+    };
     for (left_surname, left_key) in left.surnames.iter().zip(&left.surname_keys) {
         for (right_surname, right_key) in right.surnames.iter().zip(&right.surname_keys) {
-            if left_surname == right_surname && exact_surname.is_none() {
-                exact_surname = Some(left_surname.clone());
+            if left_surname == right_surname && agreement.exact_surname.is_none() {
+                agreement.exact_surname = Some(left_surname);
             }
-            let similarity = strsim::jaro_winkler(left_surname, right_surname);
-            if similarity > surname_similarity {
-                surname_similarity = similarity;
-                shown_surnames = (left_surname.clone(), right_surname.clone());
+            let similarity = if left_surname == right_surname {
+                1.0
+            } else {
+                crate::similarity::jaro_winkler(left_surname, right_surname)
+            };
+            if similarity > agreement.surname_similarity {
+                agreement.surname_similarity = similarity;
+                agreement.shown_surnames = (left_surname, right_surname);
             }
-            surname_phonetic |= left_key.agreement(right_key) != PhoneticAgreement::None;
+            agreement.surname_phonetic |= left_key.agreement(right_key) != PhoneticAgreement::None;
         }
     }
+    Some(agreement)
+}
+
+fn reading_level<'a>(
+    left: &'a PreparedReading,
+    right: &'a PreparedReading,
+) -> (NameLevel, Option<&'a str>) {
+    let Some(agreement) = reading_agreement(left, right) else {
+        return (NameLevel::Disagree, None);
+    };
+    if agreement.exact_surname.is_some() && agreement.given_equivalent {
+        return (NameLevel::Equivalent, agreement.exact_surname);
+    }
+    let surname_agrees_by_sound = agreement.exact_surname.is_some() || agreement.surname_phonetic;
+    let mean_similarity = (agreement.given_similarity + agreement.surname_similarity) / 2.0;
+    if agreement.given_phonetic && surname_agrees_by_sound && mean_similarity >= PHONETIC_SIMILARITY
+    {
+        return (NameLevel::Phonetic, None);
+    }
+    if agreement.given_similarity >= SIMILAR_SIMILARITY
+        && agreement.surname_similarity >= SIMILAR_SIMILARITY
+    {
+        return (NameLevel::Similar, None);
+    }
+    (NameLevel::Disagree, None)
+}
+
+fn reading_reason(left: &PreparedReading, right: &PreparedReading, level: NameLevel) -> String {
+    let Some(agreement) = reading_agreement(left, right) else {
+        return if left.first_given.is_none() || right.first_given.is_none() {
+            "a reading without given name".into()
+        } else {
+            "a reading without surname".into()
+        };
+    };
+    let (left_given, right_given) = agreement.given.unwrap_or(("", ""));
     let given_shown = format!("{left_given}~{right_given}");
-    if let (Some(surname), true) = (&exact_surname, given_equivalent) {
-        let reason = if left_given == right_given {
+    if level == NameLevel::Equivalent {
+        let surname = agreement.exact_surname.unwrap_or("");
+        return if left_given == right_given {
             format!("same given name {left_given} and surname {surname} in some reading")
         } else {
             format!("given names {given_shown} share a nickname group, surname {surname}")
         };
-        return (NameLevel::Equivalent, reason, exact_surname);
     }
-    let surname_agrees_by_sound = exact_surname.is_some() || surname_phonetic;
-    let mean_similarity = (given_similarity + surname_similarity) / 2.0;
-    let (left_surname, right_surname) = &shown_surnames;
+    let (left_surname, right_surname) = agreement.shown_surnames;
     let similarities = format!(
-        "given {given_shown} jw {given_similarity:.2}, surname {left_surname}~{right_surname} jw {surname_similarity:.2}"
+        "given {given_shown} jw {:.2}, surname {left_surname}~{right_surname} jw {:.2}",
+        agreement.given_similarity, agreement.surname_similarity
     );
-    if given_phonetic && surname_agrees_by_sound && mean_similarity >= PHONETIC_SIMILARITY {
-        return (
-            NameLevel::Phonetic,
-            format!("sound alike: {similarities}"),
-            None,
-        );
+    match level {
+        NameLevel::Phonetic => format!("sound alike: {similarities}"),
+        NameLevel::Similar => format!("similar: {similarities}"),
+        _ => format!("different: {similarities}"),
     }
-    if given_similarity >= SIMILAR_SIMILARITY && surname_similarity >= SIMILAR_SIMILARITY {
-        return (NameLevel::Similar, format!("similar: {similarities}"), None);
-    }
-    (
-        NameLevel::Disagree,
-        format!("different: {similarities}"),
-        None,
-    )
 }
 
-fn compare_birth_dates(left: &PreparedPerson, right: &PreparedPerson) -> FieldComparison {
-    let mut best = (DateAgreement::Missing, String::from("no birth date"));
-    for left_date in &left.birth_dates {
-        for right_date in &right.birth_dates {
+fn compare_birth_dates(
+    left: &PreparedPerson,
+    right: &PreparedPerson,
+    mut detail: Option<&mut String>,
+) -> u8 {
+    let mut best: Option<(DateAgreement, usize, usize)> = None;
+    for (left_index, left_date) in left.birth_dates.iter().enumerate() {
+        for (right_index, right_date) in right.birth_dates.iter().enumerate() {
             let agreement = date_agreement(Some(*left_date), Some(*right_date));
-            if best.0 == DateAgreement::Missing || agreement < best.0 {
-                let detail = format!("{} / {}", left_date.canonical(), right_date.canonical());
-                best = (agreement, detail);
+            if best.is_none_or(|(best_agreement, ..)| agreement < best_agreement) {
+                best = Some((agreement, left_index, right_index));
             }
         }
     }
-    let level = match best.0 {
+    let Some((agreement, left_index, right_index)) = best else {
+        explain(&mut detail, || "no birth date".into());
+        return 6;
+    };
+    explain(&mut detail, || {
+        format!(
+            "{} / {}",
+            left.birth_dates[left_index].canonical(),
+            right.birth_dates[right_index].canonical()
+        )
+    });
+    match agreement {
         DateAgreement::Exact => 0,
         DateAgreement::Transposed => 1,
         DateAgreement::OneDigitOff => 2,
@@ -323,62 +494,129 @@ fn compare_birth_dates(left: &PreparedPerson, right: &PreparedPerson) -> FieldCo
         DateAgreement::SameYear => 4,
         DateAgreement::Conflict => 5,
         DateAgreement::Missing => 6,
-    };
-    FieldComparison {
-        field: Field::BirthDate,
-        level,
-        detail: best.1,
     }
 }
 
-fn compare_identifiers(field: Field, left: &[String], right: &[String]) -> FieldComparison {
-    let (level, detail) = if left.is_empty() || right.is_empty() {
-        (IdentifierLevel::Missing, format!("no {}", field.name()))
-    } else if let Some(shared) = left.iter().find(|value| right.contains(value)) {
-        (IdentifierLevel::Exact, format!("shared {shared}"))
-    } else {
-        (
-            IdentifierLevel::Disagree,
-            format!("{} / {}", left.join(" "), right.join(" ")),
-        )
-    };
-    FieldComparison {
-        field,
-        level: level as usize,
-        detail,
+/// Shortest value length for [`IdentifierLevel::Typo`]: one edit in a shorter number
+/// turns too many different numbers into near misses.
+pub const TYPO_MIN_LENGTH: usize = 5;
+
+/// True when the two values differ by one inserted, deleted or replaced character, or
+/// by two neighbouring characters swapped (optimal string alignment distance 1).
+pub fn one_edit_apart(left: &str, right: &str) -> bool {
+    one_edit_apart_from(left, right, TYPO_MIN_LENGTH)
+}
+
+fn one_edit_apart_from(left: &str, right: &str, min_length: usize) -> bool {
+    let (left, right) = (left.as_bytes(), right.as_bytes());
+    if left.len().min(right.len()) < min_length || left.len().abs_diff(right.len()) > 1 {
+        return false;
+    }
+    let prefix = left.iter().zip(right).take_while(|(l, r)| l == r).count();
+    let (left_rest, right_rest) = (&left[prefix..], &right[prefix..]);
+    match left_rest.len().cmp(&right_rest.len()) {
+        std::cmp::Ordering::Equal => {
+            left_rest.len() <= 1
+                || left_rest[1..] == right_rest[1..]
+                || (left_rest.len() >= 2
+                    && left_rest[0] == right_rest[1]
+                    && left_rest[1] == right_rest[0]
+                    && left_rest[2..] == right_rest[2..])
+        }
+        std::cmp::Ordering::Less => left_rest == &right_rest[1..],
+        std::cmp::Ordering::Greater => &left_rest[1..] == right_rest,
     }
 }
 
-fn compare_addresses(left: &PreparedPerson, right: &PreparedPerson) -> FieldComparison {
-    let mut best = (AddressLevel::Missing, String::from("no address"));
-    for left_address in &left.addresses {
-        for right_address in &right.addresses {
-            let (l, r) = (&left_address.address, &right_address.address);
-            let same_street_number = l.number.is_some()
-                && l.street.is_some()
-                && l.number == r.number
-                && l.street == r.street;
-            let level = if left_address.standard_line == right_address.standard_line {
-                AddressLevel::Exact
-            } else if same_street_number {
-                AddressLevel::SameStreetNumber
-            } else {
-                AddressLevel::Disagree
-            };
-            if level < best.0 {
-                let detail = format!(
-                    "{:?} / {:?}",
-                    left_address.standard_line, right_address.standard_line
-                );
-                best = (level, detail);
+fn compare_identifiers(
+    field: Field,
+    left: &[Text],
+    right: &[Text],
+    mut detail: Option<&mut String>,
+) -> IdentifierLevel {
+    if left.is_empty() || right.is_empty() {
+        explain(&mut detail, || format!("no {}", field.name()));
+        return IdentifierLevel::Missing;
+    }
+    if let Some(shared) = left.iter().find(|value| right.contains(value)) {
+        explain(&mut detail, || format!("shared {shared}"));
+        return IdentifierLevel::Exact;
+    }
+    for left_value in left {
+        if let Some(right_value) = right.iter().find(|value| one_edit_apart(left_value, value)) {
+            explain(&mut detail, || {
+                format!("{left_value} / {right_value}: one character apart")
+            });
+            return IdentifierLevel::Typo;
+        }
+    }
+    explain(&mut detail, || {
+        format!("{} / {}", left.join(" "), right.join(" "))
+    });
+    IdentifierLevel::Disagree
+}
+
+/// Jaro–Winkler the street names need, with house numbers equal or one edit apart, for
+/// [`AddressLevel::Similar`].
+pub const SIMILAR_STREET: f64 = 0.9;
+
+fn address_level(left: &PreparedAddress, right: &PreparedAddress) -> AddressLevel {
+    if left.standard_line == right.standard_line {
+        return AddressLevel::Exact;
+    }
+    let (l, r) = (&left.address, &right.address);
+    if let (Some(left_number), Some(right_number), Some(left_street), Some(right_street)) =
+        (&l.number, &r.number, &l.street, &r.street)
+    {
+        if left_number == right_number && left_street == right_street {
+            return AddressLevel::SameStreetNumber;
+        }
+        let numbers_close =
+            left_number == right_number || one_edit_apart_short(left_number, right_number);
+        if numbers_close
+            && crate::similarity::jaro_winkler(left_street, right_street) >= SIMILAR_STREET
+        {
+            return AddressLevel::Similar;
+        }
+    }
+    let same = |a: &Option<Text>, b: &Option<Text>| a.is_some() && a == b;
+    if same(&l.postal_code, &r.postal_code) || (same(&l.city, &r.city) && same(&l.state, &r.state))
+    {
+        return AddressLevel::SameArea;
+    }
+    AddressLevel::Disagree
+}
+
+/// [`one_edit_apart`] without the length floor, for house numbers.
+fn one_edit_apart_short(left: &str, right: &str) -> bool {
+    one_edit_apart_from(left, right, 1)
+}
+
+fn compare_addresses(
+    left: &PreparedPerson,
+    right: &PreparedPerson,
+    mut detail: Option<&mut String>,
+) -> AddressLevel {
+    let mut best: Option<(AddressLevel, usize, usize)> = None;
+    for (left_index, left_address) in left.addresses.iter().enumerate() {
+        for (right_index, right_address) in right.addresses.iter().enumerate() {
+            let level = address_level(left_address, right_address);
+            if best.is_none_or(|(best_level, ..)| level < best_level) {
+                best = Some((level, left_index, right_index));
             }
         }
     }
-    FieldComparison {
-        field: Field::Address,
-        level: best.0 as usize,
-        detail: best.1,
-    }
+    let Some((level, left_index, right_index)) = best else {
+        explain(&mut detail, || "no address".into());
+        return AddressLevel::Missing;
+    };
+    explain(&mut detail, || {
+        format!(
+            "{:?} / {:?}",
+            left.addresses[left_index].standard_line, right.addresses[right_index].standard_line
+        )
+    });
+    level
 }
 
 #[cfg(test)]
@@ -470,7 +708,10 @@ pub(crate) mod tests {
                 Phone,
                 "exact",
             ),
-            ("a;; +16195550101", "a;; +16195550102", Phone, "disagree"),
+            ("a;; +16195550101", "a;; +16195550102", Phone, "typo"),
+            ("a;; +16195550101", "a;; +13105559876", Phone, "disagree"),
+            ("a;; ; D1234567", "a;; ; D1243567", IdNumber, "typo"),
+            ("a;; ; 1234", "a;; ; 1243", IdNumber, "disagree"),
             ("a;; ; D1234567", "a;; ; D1234567", IdNumber, "exact"),
             ("a;; ; D1234567", "a;; ; D7654321", IdNumber, "disagree"),
             ("a;; ; ; ; x@y.org", "a;; ; ; ; X@Y.ORG", Email, "exact"),
@@ -488,6 +729,18 @@ pub(crate) mod tests {
             ),
             (
                 "a;; ; ; 17253 Western Blvd, El Cajon CA 92020",
+                "a;; ; ; 17235 Westren Blvd, El Cajon CA 92020",
+                Address,
+                "similar",
+            ),
+            (
+                "a;; ; ; 17253 Western Blvd, El Cajon CA 92020",
+                "a;; ; ; 5 Main St, El Cajon CA 92020",
+                Address,
+                "same_area",
+            ),
+            (
+                "a;; ; ; 17253 Western Blvd, El Cajon CA 92020",
                 "a;; ; ; 5 Main St, Santee CA 92071",
                 Address,
                 "disagree",
@@ -500,6 +753,7 @@ pub(crate) mod tests {
         let cases = [
             ("a;; ; D1234567", "a;; ; D7654321", true),
             ("a;; ; D1234567", "a;; ; D1234567|X1", false),
+            ("a;; ; D1234567", "a;; ; D1234568", false),
             ("a;; ; D1234567", "a;;", false),
         ];
         for (left, right, expected) in cases {

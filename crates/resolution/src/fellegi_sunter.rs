@@ -31,16 +31,17 @@
 //! The probability of a pair is the posterior from the prior odds `λ / (1 − λ)` times
 //! `2^weight`. Everything is deterministic given the inputs and the RNG's seed.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use rand::{Rng, RngExt};
 
 use crate::blocking::CandidatePair;
-use crate::compare::{ComparisonVector, Field, NameLevel, compare};
+use crate::compare::{Field, Levels, NameLevel, compare, compare_levels};
+use crate::parallel;
 use crate::person::PreparedPerson;
 
 /// Settings of estimation and scoring.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ScoringParameters {
     /// EM stops after this many iterations even if not converged.
     pub max_iterations: usize,
@@ -86,13 +87,13 @@ pub fn m_prior(field: Field) -> Vec<f64> {
     match field {
         Field::Name => vec![0.55, 0.2, 0.1, 0.05, 0.1],
         Field::BirthDate => vec![0.8, 0.04, 0.06, 0.03, 0.03, 0.04],
-        Field::Phone | Field::IdNumber | Field::Email => vec![0.9, 0.1],
-        Field::Address => vec![0.6, 0.1, 0.3],
+        Field::Phone | Field::IdNumber | Field::Email => vec![0.88, 0.05, 0.07],
+        Field::Address => vec![0.55, 0.1, 0.1, 0.1, 0.15],
     }
 }
 
 /// `m` and `u` of one level.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct LevelProbabilities {
     pub m: f64,
     pub u: f64,
@@ -106,14 +107,14 @@ impl LevelProbabilities {
 }
 
 /// The estimated probabilities of one field, per non-missing level.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct FieldModel {
     pub field: Field,
     pub levels: Vec<LevelProbabilities>,
 }
 
 /// A fitted Fellegi–Sunter model.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct MatchModel {
     /// One per [`Field::ALL`], in that order.
     pub fields: Vec<FieldModel>,
@@ -152,10 +153,25 @@ pub struct PairScore {
 
 impl MatchModel {
     /// Fits `u` on random pairs of `people` drawn with `rng`, then `m` and λ by EM on
-    /// the candidate `pairs` (indices into `people`).
+    /// the candidate `pairs` (indices into `people`). Compares every pair; callers that
+    /// score the same pairs afterwards should [`compare_candidates`] once and use
+    /// [`MatchModel::fit`] and [`MatchModel::score_compared`].
     pub fn estimate<R: Rng + ?Sized>(
         people: &[PreparedPerson],
         pairs: &[CandidatePair],
+        parameters: &ScoringParameters,
+        rng: &mut R,
+    ) -> MatchModel {
+        let surnames = SurnameFrequencies::of(people);
+        let compared = compare_candidates(people, pairs, &surnames, parameters);
+        MatchModel::fit(people, &compared, surnames, parameters, rng)
+    }
+
+    /// [`MatchModel::estimate`] on pairs already compared.
+    pub fn fit<R: Rng + ?Sized>(
+        people: &[PreparedPerson],
+        compared: &[ComparedPair],
+        surnames: SurnameFrequencies,
         parameters: &ScoringParameters,
         rng: &mut R,
     ) -> MatchModel {
@@ -163,14 +179,23 @@ impl MatchModel {
         let random_u = random_pair_u(people, parameters.random_pairs_for_u, rng);
         let mut u = random_u.clone();
         let mut m: Vec<Vec<f64>> = Field::ALL.iter().map(|field| m_prior(*field)).collect();
-        let vectors: Vec<Vec<usize>> = pairs
-            .iter()
-            .map(|pair| levels(&compare(&people[pair.left], &people[pair.right])))
-            .collect();
+        // EM needs only how often each comparison pattern occurs: a few hundred
+        // patterns stand for millions of pairs.
+        let patterns: Vec<([u8; Field::ALL.len()], f64)> = {
+            let mut counts: HashMap<[u8; Field::ALL.len()], f64> = HashMap::new();
+            for pair in compared {
+                *counts.entry(pair.levels).or_default() += 1.0;
+            }
+            let mut patterns: Vec<_> = counts.into_iter().collect();
+            // A fixed order keeps the floating-point sums, and so the fit, reproducible.
+            patterns.sort_unstable_by_key(|(pattern, _)| *pattern);
+            patterns
+        };
+        let pair_count: f64 = patterns.iter().map(|(_, count)| count).sum();
 
         let mut match_proportion = parameters.initial_match_proportion;
         let mut iterations = 0;
-        let mut converged = vectors.is_empty();
+        let mut converged = patterns.is_empty();
         while !converged && iterations < parameters.max_iterations {
             iterations += 1;
             let weights = level_weights(&m, &u, floor);
@@ -179,16 +204,17 @@ impl MatchModel {
                 m.iter().map(|levels| vec![0.0; levels.len()]).collect();
             let mut non_match_counts = match_counts.clone();
             let mut total_match = 0.0;
-            for vector in &vectors {
-                let weight: f64 = vector_weight(vector, &weights);
+            for (pattern, count) in &patterns {
+                let weight: f64 = vector_weight(pattern, &weights);
                 let probability = logistic(prior_log_odds + weight * std::f64::consts::LN_2);
-                total_match += probability;
-                for (field_index, level) in vector.iter().enumerate() {
-                    if let Some(count) = match_counts[field_index].get_mut(*level) {
-                        *count += probability;
+                total_match += probability * count;
+                for (field_index, level) in pattern.iter().enumerate() {
+                    let level = usize::from(*level);
+                    if let Some(slot) = match_counts[field_index].get_mut(level) {
+                        *slot += probability * count;
                     }
-                    if let Some(count) = non_match_counts[field_index].get_mut(*level) {
-                        *count += 1.0 - probability;
+                    if let Some(slot) = non_match_counts[field_index].get_mut(level) {
+                        *slot += (1.0 - probability) * count;
                     }
                 }
             }
@@ -214,7 +240,7 @@ impl MatchModel {
                     *level_u = updated;
                 }
             }
-            let updated_proportion = (total_match / vectors.len() as f64).clamp(floor, 1.0 - floor);
+            let updated_proportion = (total_match / pair_count).clamp(floor, 1.0 - floor);
             largest_change = largest_change.max((updated_proportion - match_proportion).abs());
             match_proportion = updated_proportion;
             converged = largest_change < parameters.convergence_tolerance;
@@ -240,7 +266,7 @@ impl MatchModel {
             match_proportion,
             iterations,
             converged,
-            surnames: SurnameFrequencies::of(people),
+            surnames,
             parameters: parameters.clone(),
         }
     }
@@ -289,8 +315,8 @@ impl MatchModel {
         let weight: f64 = evidence.iter().map(|evidence| evidence.weight).sum();
         let prior_log_odds = (self.match_proportion / (1.0 - self.match_proportion)).ln();
         PairScore {
-            left: left.id.clone(),
-            right: right.id.clone(),
+            left: left.id.to_string(),
+            right: right.id.to_string(),
             weight,
             probability: logistic(prior_log_odds + weight * std::f64::consts::LN_2),
             conflicting_id_numbers: vector.conflicting_id_numbers,
@@ -299,6 +325,88 @@ impl MatchModel {
     }
 
     /// Scores every candidate pair, in the order given.
+    /// The match weight of one pair's levels, term-frequency adjustment included:
+    /// what [`MatchModel::score`] sums, without the evidence lines.
+    pub fn weigh(&self, levels: &Levels<'_>) -> f64 {
+        let mut weight: f64 = Field::ALL
+            .iter()
+            .zip(levels.levels)
+            .map(|(field, level)| self.level_weight(*field, usize::from(level)))
+            .sum();
+        if self.parameters.term_frequency_adjustment
+            && levels.levels[Field::Name as usize] <= NameLevel::Equivalent as u8
+            && let Some(surname) = levels.agreeing_surname
+        {
+            weight += self
+                .surnames
+                .adjustment(surname, self.parameters.term_frequency_limit)
+                .1;
+        }
+        weight
+    }
+
+    /// The weight of a compared pair: level weights plus its term-frequency adjustment.
+    pub fn weigh_compared(&self, compared: &ComparedPair) -> f64 {
+        let levels: f64 = Field::ALL
+            .iter()
+            .zip(compared.levels)
+            .map(|(field, level)| self.level_weight(*field, usize::from(level)))
+            .sum();
+        levels + f64::from(compared.term_frequency_adjustment)
+    }
+
+    /// Weighs compared pairs and keeps those with weight at least `floor`;
+    /// `compared[i]` is the comparison of `pairs[i]`.
+    pub fn score_compared(
+        &self,
+        pairs: &[CandidatePair],
+        compared: &[ComparedPair],
+        floor: f64,
+    ) -> Vec<ScoredPair> {
+        pairs
+            .iter()
+            .zip(compared)
+            .filter_map(|(pair, compared)| {
+                let weight = self.weigh_compared(compared);
+                (weight >= floor).then_some(ScoredPair {
+                    left: pair.left,
+                    right: pair.right,
+                    weight,
+                    conflicting_id_numbers: compared.conflicting_id_numbers,
+                })
+            })
+            .collect()
+    }
+
+    /// Scores every candidate pair on all cores and keeps those with weight at least
+    /// `floor`, in candidate order: the compact form clustering and review work from.
+    pub fn score_candidates(
+        &self,
+        people: &[PreparedPerson],
+        pairs: &[CandidatePair],
+        floor: f64,
+    ) -> Vec<ScoredPair> {
+        parallel::map_chunks(pairs, |_, chunk| {
+            chunk
+                .iter()
+                .filter_map(|pair| {
+                    let left = &people[pair.left as usize];
+                    let levels = compare_levels(left, &people[pair.right as usize]);
+                    let weight = self.weigh(&levels);
+                    (weight >= floor).then_some(ScoredPair {
+                        left: pair.left,
+                        right: pair.right,
+                        weight,
+                        conflicting_id_numbers: levels.conflicting_id_numbers,
+                    })
+                })
+                .collect::<Vec<ScoredPair>>()
+        })
+        .concat()
+    }
+
+    /// Every candidate pair scored with its evidence (for small sets and explanations;
+    /// [`MatchModel::score_candidates`] is the fast path).
     pub fn score_pairs(
         &self,
         people: &[PreparedPerson],
@@ -306,14 +414,70 @@ impl MatchModel {
     ) -> Vec<PairScore> {
         pairs
             .iter()
-            .map(|pair| self.score(&people[pair.left], &people[pair.right]))
+            .map(|pair| self.score(&people[pair.left as usize], &people[pair.right as usize]))
             .collect()
+    }
+
+    /// The posterior probability of a match at `weight`.
+    pub fn probability(&self, weight: f64) -> f64 {
+        let prior_log_odds = (self.match_proportion / (1.0 - self.match_proportion)).ln();
+        logistic(prior_log_odds + weight * std::f64::consts::LN_2)
     }
 }
 
-/// Relative frequencies of surnames among the records (primary readings).
-#[derive(Debug, Clone, Default, PartialEq)]
-struct SurnameFrequencies {
+/// A scored candidate pair in compact form: indices into the records, the weight and
+/// the identifier conflict clustering vetoes on. [`MatchModel::score`] rebuilds its
+/// evidence on demand.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ScoredPair {
+    pub left: u32,
+    pub right: u32,
+    pub weight: f64,
+    pub conflicting_id_numbers: bool,
+}
+
+/// One candidate pair's comparison as training and scoring both need it: compared
+/// once, weighed by any model.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ComparedPair {
+    pub levels: [u8; Field::ALL.len()],
+    pub conflicting_id_numbers: bool,
+    /// Winkler's surname adjustment in bits (0 unless the name agrees on a surname and
+    /// the adjustment is switched on); it does not depend on m and u.
+    pub term_frequency_adjustment: f32,
+}
+
+/// Compares every candidate pair once, on all cores.
+pub fn compare_candidates(
+    people: &[PreparedPerson],
+    pairs: &[CandidatePair],
+    surnames: &SurnameFrequencies,
+    parameters: &ScoringParameters,
+) -> Vec<ComparedPair> {
+    parallel::map(pairs, |pair| {
+        let levels = compare_levels(&people[pair.left as usize], &people[pair.right as usize]);
+        let term_frequency_adjustment = match levels.agreeing_surname {
+            Some(surname)
+                if parameters.term_frequency_adjustment
+                    && levels.levels[Field::Name as usize] <= NameLevel::Equivalent as u8 =>
+            {
+                surnames
+                    .adjustment(surname, parameters.term_frequency_limit)
+                    .1 as f32
+            }
+            _ => 0.0,
+        };
+        ComparedPair {
+            levels: levels.levels,
+            conflicting_id_numbers: levels.conflicting_id_numbers,
+            term_frequency_adjustment,
+        }
+    })
+}
+
+/// Relative frequencies of primary surnames, for the term-frequency adjustment.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct SurnameFrequencies {
     frequencies: BTreeMap<String, f64>,
     /// `Σ f²`: the chance two random records agree on surname.
     mean_agreement: f64,
@@ -322,7 +486,7 @@ struct SurnameFrequencies {
 }
 
 impl SurnameFrequencies {
-    fn of(people: &[PreparedPerson]) -> SurnameFrequencies {
+    pub fn of(people: &[PreparedPerson]) -> SurnameFrequencies {
         let mut counts: BTreeMap<String, usize> = BTreeMap::new();
         for person in people {
             for surname in person.primary_surnames() {
@@ -346,7 +510,8 @@ impl SurnameFrequencies {
     }
 
     /// The surname's frequency and the bounded weight adjustment `log2(Σ f² / f_s)`.
-    fn adjustment(&self, surname: &str, limit: f64) -> (f64, f64) {
+    /// `(frequency, adjustment in bits)` for agreement on `surname`.
+    pub fn adjustment(&self, surname: &str, limit: f64) -> (f64, f64) {
         if self.mean_agreement <= 0.0 {
             return (0.0, 0.0);
         }
@@ -360,11 +525,6 @@ impl SurnameFrequencies {
             .clamp(-limit, limit);
         (frequency, adjustment)
     }
-}
-
-/// The level index of each field of a vector.
-fn levels(vector: &ComparisonVector) -> Vec<usize> {
-    vector.fields.iter().map(|field| field.level).collect()
 }
 
 /// `u` per field level from random pairs, Laplace-smoothed; the priors' shape when
@@ -385,9 +545,9 @@ fn random_pair_u<R: Rng + ?Sized>(
             if right >= left {
                 right += 1;
             }
-            let vector = compare(&people[left], &people[right]);
-            for (field_index, comparison) in vector.fields.iter().enumerate() {
-                if let Some(count) = counts[field_index].get_mut(comparison.level) {
+            let levels = compare_levels(&people[left], &people[right]);
+            for (field_index, level) in levels.levels.iter().enumerate() {
+                if let Some(count) = counts[field_index].get_mut(usize::from(*level)) {
                     *count += 1.0;
                 }
             }
@@ -419,11 +579,16 @@ fn level_weights(m: &[Vec<f64>], u: &[Vec<f64>], floor: f64) -> Vec<Vec<f64>> {
         .collect()
 }
 
-fn vector_weight(vector: &[usize], weights: &[Vec<f64>]) -> f64 {
-    vector
+fn vector_weight(pattern: &[u8], weights: &[Vec<f64>]) -> f64 {
+    pattern
         .iter()
         .zip(weights)
-        .map(|(level, field_weights)| field_weights.get(*level).copied().unwrap_or(0.0))
+        .map(|(level, field_weights)| {
+            field_weights
+                .get(usize::from(*level))
+                .copied()
+                .unwrap_or(0.0)
+        })
         .sum()
 }
 
@@ -440,7 +605,7 @@ pub(crate) mod tests {
 
     use super::{MatchModel, PairScore, ScoringParameters};
     use crate::blocking::{BlockingParameters, candidate_pairs};
-    use crate::compare::Field;
+    use crate::compare::{Field, IdentifierLevel};
     use crate::person::{PersonRecord, PreparedPerson};
 
     const GIVEN_NAMES: &[(&str, &[&str])] = &[
@@ -650,7 +815,7 @@ pub(crate) mod tests {
             .iter()
             .zip(&scores)
             .filter(|(_, score)| score.weight > 0.0)
-            .map(|(pair, _)| (pair.left, pair.right))
+            .map(|(pair, _)| (pair.left as usize, pair.right as usize))
             .collect();
         let true_positives = predicted.intersection(&true_pairs).count() as f64;
         let precision = true_positives / predicted.len() as f64;
@@ -668,6 +833,34 @@ pub(crate) mod tests {
         );
         for score in &scores {
             check_evidence(score);
+        }
+        // A stored model weighs as the fitted one.
+        let stored: MatchModel =
+            serde_json::from_str(&serde_json::to_string(&model).expect("serialises"))
+                .expect("deserialises");
+        // (JSON keeps floats to the last digit or so, not always the last bit.)
+        for field in Field::ALL {
+            for level in 0..field.level_count() {
+                let (kept, fitted) = (
+                    stored.level_weight(field, level),
+                    model.level_weight(field, level),
+                );
+                assert!(
+                    (kept - fitted).abs() < 1e-9,
+                    "{field:?} {level}: {kept} vs {fitted}"
+                );
+            }
+        }
+        assert!((stored.match_proportion - model.match_proportion).abs() < 1e-12);
+        // The fast path weighs exactly as the evidence-keeping one.
+        let fast = model.score_candidates(&people, &blocking.pairs, f64::NEG_INFINITY);
+        assert_eq!(fast.len(), scores.len());
+        for (fast, full) in fast.iter().zip(&scores) {
+            assert!(
+                (fast.weight - full.weight).abs() < 1e-9,
+                "{fast:?} / {full:?}"
+            );
+            assert_eq!(fast.conflicting_id_numbers, full.conflicting_id_numbers);
         }
     }
 
@@ -758,7 +951,7 @@ pub(crate) mod tests {
         );
         assert!(conflicting.conflicting_id_numbers && !agreeing.conflicting_id_numbers);
         assert!(model.level_weight(Field::IdNumber, 0) > 5.0);
-        assert!(model.level_weight(Field::IdNumber, 1) < -1.0);
+        assert!(model.level_weight(Field::IdNumber, IdentifierLevel::Disagree as usize) < -1.0);
         assert!(agreeing.weight - conflicting.weight > 6.0);
         check_evidence(&conflicting);
     }

@@ -16,6 +16,11 @@
 //! would join conflicting identifier numbers, and `evaluate` scores a clustering
 //! against ground truth (pairwise and B-cubed).
 
+/// Short text kept inline (up to 24 bytes without a heap allocation): prepared records
+/// hold dozens of name tokens, keys and address parts each, and a million records in
+/// `String`s spent more on allocations than on the text.
+pub type Text = compact_str::CompactString;
+
 pub mod address;
 pub mod blocking;
 pub mod cluster;
@@ -23,33 +28,44 @@ pub mod compare;
 pub mod date;
 pub mod evaluate;
 pub mod fellegi_sunter;
+pub mod incremental;
 pub mod name;
 pub mod nicknames;
+pub mod parallel;
 pub mod person;
 pub mod phonetic;
+pub mod pipeline;
+pub mod similarity;
+pub mod stable_ids;
 pub mod text;
 
 pub use address::Address;
 pub use blocking::{
-    Blocking, BlockingKey, BlockingParameters, BlockingRule, CandidatePair, SkippedBlock,
-    blocking_keys, candidate_pairs,
+    Blocking, BlockingKey, BlockingParameters, BlockingRule, CandidatePair, RuleSet, SkippedBlock,
+    blocking_keys, candidate_pairs, shared_keys,
 };
-pub use cluster::{Cluster, Clustering, RefusedMerge, cluster};
+pub use cluster::{
+    Cluster, Clustering, Judgements, RefusedMerge, cluster, cluster_with_judgements,
+};
 pub use compare::{
-    AddressLevel, ComparisonVector, Field, FieldComparison, IdentifierLevel, NameLevel, compare,
+    AddressLevel, ComparisonVector, Field, FieldComparison, IdentifierLevel, Levels, NameLevel,
+    compare, compare_levels, one_edit_apart,
 };
 pub use date::{BirthDate, DateAgreement, date_agreement};
 pub use evaluate::{ResolutionMetrics, Scores, evaluate};
 pub use fellegi_sunter::{
-    FieldEvidence, FieldModel, LevelProbabilities, MatchModel, PairScore, ScoringParameters,
-    m_prior,
+    ComparedPair, FieldEvidence, FieldModel, LevelProbabilities, MatchModel, PairScore, ScoredPair,
+    ScoringParameters, SurnameFrequencies, compare_candidates, m_prior,
 };
+pub use incremental::{EntityIndex, IncrementalMatch, Placement};
 pub use name::{NameLayout, NameReading, PersonName, is_initial};
 pub use nicknames::{
     canonical_given_name, given_name_groups, given_names_equivalent, is_known_given_name,
 };
 pub use person::{PersonRecord, PreparedAddress, PreparedName, PreparedPerson, PreparedReading};
 pub use phonetic::{PhoneticAgreement, PhoneticKey};
+pub use pipeline::{Resolution, ResolveOptions, default_threshold, resolve};
+pub use stable_ids::{IdRedirect, SplitOff, StableIds, assign_stable_ids};
 pub use text::normalise_token;
 
 /// Jaro–Winkler similarity (Winkler 1990) of two tokens after normalisation, so
@@ -60,7 +76,7 @@ pub fn jaro_winkler(left: &str, right: &str) -> f64 {
     if left.is_empty() || right.is_empty() {
         return 0.0;
     }
-    strsim::jaro_winkler(&left, &right)
+    crate::similarity::jaro_winkler(&left, &right)
 }
 
 #[cfg(test)]

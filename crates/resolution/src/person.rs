@@ -9,6 +9,7 @@
 //! names and surnames, parsed birth dates and standardised addresses. Blocking and
 //! comparison read only the prepared form.
 
+use crate::Text;
 use crate::address::Address;
 use crate::date::BirthDate;
 use crate::name::PersonName;
@@ -36,23 +37,22 @@ pub struct PersonRecord {
 /// without letters, a malformed date) are left out, as if the source had not sent them.
 #[derive(Debug, Clone)]
 pub struct PreparedPerson {
-    pub id: String,
+    pub id: Text,
     pub names: Vec<PreparedName>,
     pub birth_dates: Vec<BirthDate>,
-    pub phones: Vec<String>,
-    pub id_numbers: Vec<String>,
+    pub phones: Vec<Text>,
+    pub id_numbers: Vec<Text>,
     pub addresses: Vec<PreparedAddress>,
     /// Lower-cased and trimmed.
-    pub emails: Vec<String>,
+    pub emails: Vec<Text>,
 }
 
 /// One reported name with its readings prepared.
 #[derive(Debug, Clone)]
 pub struct PreparedName {
-    pub raw: String,
-    pub name: PersonName,
+    pub raw: Text,
     /// Every name token, sorted: equal for `GARCIA, JOSE` and `JOSE GARCIA`.
-    pub sorted_tokens: Vec<String>,
+    pub sorted_tokens: Vec<Text>,
     /// One entry per reading of [`PersonName::readings`], primary first.
     pub readings: Vec<PreparedReading>,
 }
@@ -61,13 +61,13 @@ pub struct PreparedName {
 #[derive(Debug, Clone)]
 pub struct PreparedReading {
     /// The first given name, if the reading has one (initials included).
-    pub first_given: Option<String>,
+    pub first_given: Option<Text>,
     /// Nickname-group keys of the first given name, or the name itself when the table
     /// does not know it.
-    pub given_groups: Vec<String>,
+    pub given_groups: Vec<Text>,
     pub given_key: Option<PhoneticKey>,
     /// Surnames without particles (`DE LA CRUZ` → `CRUZ`).
-    pub surnames: Vec<String>,
+    pub surnames: Vec<Text>,
     pub surname_keys: Vec<PhoneticKey>,
 }
 
@@ -75,24 +75,26 @@ pub struct PreparedReading {
 #[derive(Debug, Clone)]
 pub struct PreparedAddress {
     pub address: Address,
-    pub standard_line: String,
+    pub standard_line: Text,
 }
 
 impl PreparedPerson {
     /// Parses and normalises every value of `record` once.
     pub fn prepare(record: &PersonRecord) -> PreparedPerson {
-        let names = record
+        // Prepared records live as long as the resolution: lists are cut to size.
+        let mut names: Vec<PreparedName> = record
             .names
             .iter()
             .filter_map(|raw| prepare_name(raw))
             .collect();
+        names.shrink_to_fit();
         let birth_dates = distinct(
             record
                 .birth_dates
                 .iter()
                 .filter_map(|text| BirthDate::parse(text)),
         );
-        let addresses = record
+        let mut addresses: Vec<PreparedAddress> = record
             .addresses
             .iter()
             .filter(|line| !line.trim().is_empty())
@@ -101,23 +103,24 @@ impl PreparedPerson {
                 let standard_line = address.standard_line();
                 PreparedAddress {
                     address,
-                    standard_line,
+                    standard_line: standard_line.into(),
                 }
             })
             .collect();
+        addresses.shrink_to_fit();
         let clean = |values: &[String], lower: bool| {
             distinct(values.iter().filter_map(|value| {
                 let value = value.trim();
-                let value = if lower {
-                    value.to_lowercase()
+                let value: Text = if lower {
+                    value.to_lowercase().into()
                 } else {
-                    value.to_string()
+                    value.into()
                 };
                 (!value.is_empty()).then_some(value)
             }))
         };
         PreparedPerson {
-            id: record.id.clone(),
+            id: record.id.as_str().into(),
             names,
             birth_dates,
             phones: clean(&record.phones, false),
@@ -158,29 +161,31 @@ impl PreparedPerson {
 
 fn prepare_name(raw: &str) -> Option<PreparedName> {
     let name = PersonName::parse(raw)?;
-    let mut sorted_tokens = name.full_tokens.clone();
+    let mut sorted_tokens: Vec<Text> = name.full_tokens.iter().map(Text::from).collect();
     sorted_tokens.sort();
     let readings = name
         .readings()
         .iter()
         .map(|reading| {
-            let first_given = reading.given.first().cloned();
+            let first_given: Option<Text> = reading.given.first().map(Text::from);
             let given_groups = first_given
                 .as_deref()
                 .map(|given| {
                     let groups = given_name_groups(given);
                     if groups.is_empty() {
-                        vec![given.to_string()]
+                        vec![Text::from(given)]
                     } else {
-                        groups.iter().map(|group| group.to_string()).collect()
+                        groups.iter().map(|group| Text::from(*group)).collect()
                     }
                 })
                 .unwrap_or_default();
-            let surnames: Vec<String> = reading
+            let mut surnames: Vec<Text> = reading
                 .surname_parts()
                 .map(normalise_token)
                 .filter(|surname| !surname.is_empty())
+                .map(Text::from)
                 .collect();
+            surnames.shrink_to_fit();
             PreparedReading {
                 given_key: first_given.as_deref().map(PhoneticKey::of),
                 first_given,
@@ -194,8 +199,7 @@ fn prepare_name(raw: &str) -> Option<PreparedName> {
         })
         .collect();
     Some(PreparedName {
-        raw: raw.to_string(),
-        name,
+        raw: raw.into(),
         sorted_tokens,
         readings,
     })
@@ -208,6 +212,7 @@ fn distinct<T: PartialEq>(values: impl Iterator<Item = T>) -> Vec<T> {
             kept.push(value);
         }
     }
+    kept.shrink_to_fit();
     kept
 }
 

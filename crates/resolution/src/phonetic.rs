@@ -16,9 +16,9 @@ use rphonetic::DoubleMetaphone;
 /// The Double Metaphone keys of one normalised token.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct PhoneticKey {
-    pub primary: String,
+    pub primary: crate::Text,
     /// Equal to `primary` when the token has one pronunciation.
-    pub alternate: String,
+    pub alternate: crate::Text,
 }
 
 impl PhoneticKey {
@@ -27,8 +27,8 @@ impl PhoneticKey {
     pub fn of(token: &str) -> PhoneticKey {
         let result = DoubleMetaphone::default().double_metaphone(token);
         PhoneticKey {
-            primary: result.primary(),
-            alternate: result.alternate(),
+            primary: result.primary().into(),
+            alternate: result.alternate().into(),
         }
     }
 

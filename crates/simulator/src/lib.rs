@@ -51,6 +51,7 @@
 mod agencies;
 mod feeds;
 mod noise;
+pub mod people;
 mod sim;
 mod tables;
 pub mod truth;

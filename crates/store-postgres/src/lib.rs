@@ -5,8 +5,10 @@
 //! it). A [`BatchWriter`] holds one client and one transaction for its whole life;
 //! other clients never see that transaction until it commits.
 
+mod audit;
 mod codec;
 mod migrations;
+mod resolution;
 mod writer;
 
 use std::sync::{Mutex, PoisonError};
@@ -14,6 +16,7 @@ use std::sync::{Mutex, PoisonError};
 use model::{BatchId, RecordId, SourceRecord};
 use postgres::types::ToSql;
 use postgres::{Client, Config, IsolationLevel, NoTls, Transaction};
+use store::{AuditLog, ResolutionState};
 use store::{
     BatchHeader, BatchSummary, BatchWriter, KindAgencyCount, QuarantineCount, QuarantinedRow,
     RecordQuery, Store, StoreError, StoreResult, StoreStatus,
@@ -257,6 +260,14 @@ impl Store for PostgresStore {
             let rows = transaction.query(&sql, &parameters).map_err(database)?;
             rows.iter().map(codec::record_from_row).collect()
         })
+    }
+
+    fn audit(&self) -> &dyn AuditLog {
+        self
+    }
+
+    fn resolution(&self) -> &dyn ResolutionState {
+        self
     }
 }
 

@@ -9,6 +9,10 @@ fn fresh_postgres_store() -> PostgresStore {
 }
 
 store::conformance_tests!(fresh_postgres_store());
+store::resolution_conformance_tests!(fresh_postgres_store());
+
+#[path = "audit/tamper.rs"]
+mod audit_tamper;
 
 #[test]
 fn reopening_keeps_the_schema_and_a_newer_schema_is_refused() {

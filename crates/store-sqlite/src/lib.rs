@@ -5,8 +5,10 @@
 //! mode a reader sees the last committed transaction, so an open batch stays
 //! invisible to everyone else until it commits.
 
+mod audit;
 mod codec;
 mod migrations;
+mod resolution;
 mod writer;
 
 use std::path::{Path, PathBuf};
@@ -16,6 +18,7 @@ use std::time::Duration;
 use model::{BatchId, RecordId, SourceRecord};
 use rusqlite::types::Value;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params, params_from_iter};
+use store::{AuditLog, ResolutionState};
 use store::{
     BatchHeader, BatchSummary, BatchWriter, KindAgencyCount, QuarantineCount, QuarantinedRow,
     RecordQuery, Store, StoreError, StoreResult, StoreStatus,
@@ -284,6 +287,14 @@ impl Store for SqliteStore {
             }
             Ok(records)
         })
+    }
+
+    fn audit(&self) -> &dyn AuditLog {
+        self
+    }
+
+    fn resolution(&self) -> &dyn ResolutionState {
+        self
     }
 }
 

@@ -27,6 +27,10 @@ fn fresh_sqlite_store() -> SqliteFixture {
 }
 
 store::conformance_tests!(fresh_sqlite_store());
+store::resolution_conformance_tests!(fresh_sqlite_store());
+
+#[path = "audit/tamper.rs"]
+mod audit_tamper;
 
 #[test]
 fn every_url_form_opens_the_same_file() {

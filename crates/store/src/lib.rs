@@ -5,10 +5,22 @@
 //! lands the whole batch, or nothing of it is visible (drop, error, crash, kill -9).
 //! Every backend keeps timestamps to the microsecond (truncated towards the past).
 
+pub mod audit;
 pub mod conformance;
+pub mod conformance_audit;
+pub mod conformance_resolution;
+pub mod resolution;
 mod stored;
 mod types;
 
+pub use audit::{
+    AuditAction, AuditAnchor, AuditEntry, AuditFault, AuditLog, AuditOutcome, AuditQuery,
+    AuditVerification, ChainHash, NewAuditEntry,
+};
+pub use resolution::{
+    AssignmentUpdate, EntityRedirect, Judgement, JudgementKind, NewJudgement, PairRole,
+    RedirectReason, ResolutionRun, ResolutionState, RunPair, active_judgements,
+};
 pub use stored::{StoredLabels, decode_properties};
 
 pub use types::{
@@ -38,6 +50,10 @@ pub enum StoreError {
     /// Stored data that does not parse back (a bug or a hand edit).
     #[error("corrupt row in {table}: {reason}")]
     Corrupt { table: &'static str, reason: String },
+    /// The caller asked for something the store's rules forbid (say, a judgement
+    /// without a reason); nothing was written.
+    #[error("refused: {0}")]
+    Refused(String),
     /// The database failed; the message is for logs, not for end users.
     #[error("database error: {0}")]
     Database(String),
@@ -88,6 +104,14 @@ pub trait Store: Send + Sync {
     /// Records matching a query, ordered by id, one page at a time (`limit` 0 gives an
     /// empty page).
     fn records(&self, query: &RecordQuery) -> StoreResult<Vec<SourceRecord>>;
+
+    /// The store's append-only, hash-chained audit log (see [`audit`]). A separate
+    /// trait so that audit code can be handed the log alone.
+    fn audit(&self) -> &dyn AuditLog;
+
+    /// Judgements, entity assignment, redirects and runs of entity resolution (see
+    /// [`resolution`]).
+    fn resolution(&self) -> &dyn ResolutionState;
 }
 
 /// An open, uncommitted batch. Dropping it without commit rolls it back.

@@ -13,7 +13,7 @@ use simulator::Scale;
 
 use super::ingest::IngestRun;
 use super::simulate::SimulateRun;
-use crate::cli::{BenchBackend, BenchIngestArgs, BenchSimulateArgs};
+use crate::cli::{BenchBackend, BenchIngestArgs, BenchResolveArgs, BenchSimulateArgs};
 
 #[derive(Debug, Serialize)]
 struct SimulateFigure {
@@ -163,6 +163,232 @@ pub fn ingest(arguments: &BenchIngestArgs) -> Result<ExitCode> {
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Debug, Serialize)]
+struct ResolveFigures {
+    records: usize,
+    /// Full deduplication, in a child process (`interdict resolve`).
+    full_seconds: f64,
+    full_stage_seconds: serde_json::Value,
+    full_peak_rss_mib: f64,
+    candidate_pairs: u64,
+    full_pairwise_f1: f64,
+    full_pairwise_precision: f64,
+    full_pairwise_recall: f64,
+    full_b_cubed_f1: f64,
+    /// Incremental matching, in this process.
+    incremental_records: usize,
+    index_build_seconds: f64,
+    incremental_read_seconds: f64,
+    incremental_match_seconds: f64,
+    incremental_joined_existing: usize,
+    incremental_competing: usize,
+    /// Quality over all records after the incremental step.
+    combined_pairwise_f1: f64,
+    combined_b_cubed_f1: f64,
+}
+
+/// `bench resolve`: FEBRL-style people (see `simulator::people`) resolved in full, then
+/// a sample of further people, interleaved through the file so that many have
+/// duplicates among the resolved ones, matched incrementally.
+pub fn resolve(arguments: &BenchResolveArgs) -> Result<ExitCode> {
+    use std::io::{BufRead, Write};
+
+    let scratch = Scratch::new(arguments.work_dir.as_deref())?;
+    let world = scratch.path.join("people");
+    let config = simulator::people::PeopleConfig {
+        records: arguments.records + arguments.incremental,
+        seed: arguments.seed,
+        ..simulator::people::PeopleConfig::default()
+    };
+    simulator::people::write_people(&config, &world)
+        .with_context(|| format!("writing people into {}", world.display()))?;
+    let profile = world.join("people.profile.toml");
+
+    // Every k-th row arrives later.
+    let (resolved_path, arriving_path) = (world.join("resolved.csv"), world.join("arriving.csv"));
+    {
+        let every = (config.records / arguments.incremental.max(1)).max(1);
+        let source = std::io::BufReader::new(std::fs::File::open(world.join("people.csv"))?);
+        let mut resolved = std::io::BufWriter::new(std::fs::File::create(&resolved_path)?);
+        let mut arriving = std::io::BufWriter::new(std::fs::File::create(&arriving_path)?);
+        let mut taken = 0;
+        for (number, line) in source.lines().enumerate() {
+            let line = line?;
+            if number == 0 {
+                writeln!(resolved, "{line}")?;
+                writeln!(arriving, "{line}")?;
+            } else if number % every == 0 && taken < arguments.incremental {
+                taken += 1;
+                writeln!(arriving, "{line}")?;
+            } else {
+                writeln!(resolved, "{line}")?;
+            }
+        }
+        resolved.flush()?;
+        arriving.flush()?;
+    }
+    let truth = read_truth(&world.join("truth.csv"))?;
+
+    let clusters_path = scratch.path.join("clusters.csv");
+    let started = std::time::Instant::now();
+    let output = Command::new(std::env::current_exe()?)
+        .args(["resolve", "--json", "--input"])
+        .arg(&resolved_path)
+        .arg("--profile")
+        .arg(&profile)
+        .arg("--out")
+        .arg(&clusters_path)
+        .output()
+        .context("running interdict resolve")?;
+    let full_seconds = started.elapsed().as_secs_f64();
+    let summary: serde_json::Value = parse_child_output(output, "resolve")?;
+    let mut reader = csv::Reader::from_path(&clusters_path)?;
+    let mut full_labels: Vec<(String, String)> = Vec::new();
+    for row in reader.records() {
+        let row = row?;
+        if let Some(entity) = truth.get(&row[0]) {
+            full_labels.push((row[1].to_string(), entity.clone()));
+        }
+    }
+    let full = resolution::evaluate(&full_labels);
+
+    // Incremental: resolve the same records in this process, index them, match.
+    let (people, _, _) =
+        super::resolve::read_prepared(&profile, std::slice::from_ref(&resolved_path))?;
+    let first = resolution::resolve(
+        &people,
+        None,
+        &resolution::ResolveOptions::default(),
+        &resolution::Judgements::default(),
+    );
+    let mut entity_of = vec![0u32; people.len()];
+    let position: std::collections::HashMap<&str, usize> = people
+        .iter()
+        .enumerate()
+        .map(|(position, person)| (person.id.as_str(), position))
+        .collect();
+    for (number, cluster) in first.clustering.clusters.iter().enumerate() {
+        for member in &cluster.members {
+            entity_of[position[member.as_str()]] = number as u32;
+        }
+    }
+    drop(position);
+    let cluster_names: Vec<String> = first
+        .clustering
+        .clusters
+        .iter()
+        .map(|cluster| cluster.id.clone())
+        .collect();
+    let resolved_ids: Vec<String> = people.iter().map(|person| person.id.to_string()).collect();
+    let started = std::time::Instant::now();
+    let index = resolution::EntityIndex::build(
+        people,
+        entity_of.clone(),
+        first.model.clone(),
+        first.threshold,
+        &resolution::BlockingParameters::default(),
+    );
+    let index_build_seconds = started.elapsed().as_secs_f64();
+    let started = std::time::Instant::now();
+    let (arriving, _, _) =
+        super::resolve::read_prepared(&profile, std::slice::from_ref(&arriving_path))?;
+    let incremental_read_seconds = started.elapsed().as_secs_f64();
+    let started = std::time::Instant::now();
+    let matches = index.match_records(&arriving);
+    let incremental_match_seconds = started.elapsed().as_secs_f64();
+
+    let mut combined: Vec<(String, String)> = Vec::new();
+    for (id, entity) in resolved_ids.iter().zip(&entity_of) {
+        if let Some(truth) = truth.get(id) {
+            combined.push((cluster_names[*entity as usize].clone(), truth.clone()));
+        }
+    }
+    for found in &matches {
+        let id = arriving[found.record].id.as_str();
+        let cluster = match found.placement {
+            resolution::Placement::Existing(entity) => cluster_names[entity as usize].clone(),
+            resolution::Placement::New(number) => format!("new-{number}"),
+        };
+        if let Some(truth) = truth.get(id) {
+            combined.push((cluster, truth.clone()));
+        }
+    }
+    let combined = resolution::evaluate(&combined);
+
+    let figures = ResolveFigures {
+        records: resolved_ids.len(),
+        full_seconds,
+        full_stage_seconds: summary["seconds"].clone(),
+        full_peak_rss_mib: mebibytes(summary["peak_rss_bytes"].as_u64()),
+        candidate_pairs: summary["candidate_pairs"].as_u64().unwrap_or(0),
+        full_pairwise_f1: full.pairwise.f1,
+        full_pairwise_precision: full.pairwise.precision,
+        full_pairwise_recall: full.pairwise.recall,
+        full_b_cubed_f1: full.b_cubed.f1,
+        incremental_records: arriving.len(),
+        index_build_seconds,
+        incremental_read_seconds,
+        incremental_match_seconds,
+        incremental_joined_existing: matches
+            .iter()
+            .filter(|found| matches!(found.placement, resolution::Placement::Existing(_)))
+            .count(),
+        incremental_competing: matches
+            .iter()
+            .filter(|found| found.competing.is_some())
+            .count(),
+        combined_pairwise_f1: combined.pairwise.f1,
+        combined_b_cubed_f1: combined.b_cubed.f1,
+    };
+    if arguments.json {
+        super::print_json(&figures)?;
+    } else {
+        println!("{}", machine_line());
+        println!(
+            "full: {} records in {:.1} s, peak {:.0} MiB, {} candidate pairs; stages {}",
+            figures.records,
+            figures.full_seconds,
+            figures.full_peak_rss_mib,
+            figures.candidate_pairs,
+            figures.full_stage_seconds
+        );
+        println!(
+            "full: pairwise precision {:.4} recall {:.4} F1 {:.4}; B-cubed F1 {:.4}",
+            figures.full_pairwise_precision,
+            figures.full_pairwise_recall,
+            figures.full_pairwise_f1,
+            figures.full_b_cubed_f1
+        );
+        println!(
+            "incremental: {} new records matched in {:.2} s (read and prepare {:.2} s; index of {} built in {:.1} s); {} joined existing entities, {} also matched a second one",
+            figures.incremental_records,
+            figures.incremental_match_seconds,
+            figures.incremental_read_seconds,
+            figures.records,
+            figures.index_build_seconds,
+            figures.incremental_joined_existing,
+            figures.incremental_competing
+        );
+        println!(
+            "after incremental: pairwise F1 {:.4}; B-cubed F1 {:.4}",
+            figures.combined_pairwise_f1, figures.combined_b_cubed_f1
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `record_id → entity_id` of a truth file.
+fn read_truth(path: &Path) -> Result<std::collections::HashMap<String, String>> {
+    let mut reader =
+        csv::Reader::from_path(path).with_context(|| format!("reading {}", path.display()))?;
+    let mut truth = std::collections::HashMap::new();
+    for row in reader.records() {
+        let row = row.with_context(|| format!("reading {}", path.display()))?;
+        truth.insert(row[0].to_string(), row[1].to_string());
+    }
+    Ok(truth)
 }
 
 fn parse_scales(scales: &[String]) -> Result<Vec<Scale>> {

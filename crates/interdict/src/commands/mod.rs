@@ -1,11 +1,14 @@
 //! One module per command; `run` dispatches.
 
+mod audit;
 mod bench;
 mod demo;
 mod eval;
+mod graph;
 mod ingest;
 mod quarantine;
 mod resolve;
+mod resolve_store;
 mod simulate;
 mod status;
 
@@ -13,7 +16,7 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 
-use crate::cli::{BenchTarget, Command, EvalTarget};
+use crate::cli::{BenchTarget, Command, EvalTarget, GraphCommand};
 
 pub fn run(command: Command) -> Result<ExitCode> {
     match command {
@@ -25,10 +28,19 @@ pub fn run(command: Command) -> Result<ExitCode> {
         Command::Bench(arguments) => match arguments.target {
             BenchTarget::Ingest(arguments) => bench::ingest(&arguments),
             BenchTarget::Simulate(arguments) => bench::simulate(&arguments),
+            BenchTarget::Resolve(arguments) => bench::resolve(&arguments),
         },
         Command::Resolve(arguments) => resolve::run(&arguments),
         Command::Eval(arguments) => match arguments.target {
             EvalTarget::Resolution(arguments) => eval::resolution(&arguments),
+        },
+        Command::Audit(arguments) => audit::run(&arguments),
+        Command::Graph(arguments) => match arguments.command {
+            GraphCommand::KeyPlayers(arguments) => graph::key_players(&arguments),
+            GraphCommand::Communities(arguments) => graph::communities(&arguments),
+            GraphCommand::Path(arguments) => graph::path(&arguments),
+            GraphCommand::Neighbours(arguments) => graph::neighbours(&arguments),
+            GraphCommand::Export(arguments) => graph::export(&arguments),
         },
     }
 }

@@ -20,6 +20,9 @@ pub struct SimulateRun {
 use crate::progress::{Unit, bar};
 
 pub fn run(arguments: &SimulateArgs) -> Result<ExitCode> {
+    if let Some(records) = arguments.people {
+        return people(arguments, records);
+    }
     let scale: Scale = arguments
         .scale
         .parse()
@@ -44,12 +47,35 @@ pub fn run(arguments: &SimulateArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Writes a world into `out`, which must be absent or empty so worlds never mix.
-pub fn simulate_into(
-    config: &SimulationConfig,
-    out: &Path,
-    show_progress: bool,
-) -> Result<SimulationSummary> {
+/// `simulate --people N`: a FEBRL-style people file for resolution benchmarks.
+fn people(arguments: &SimulateArgs, records: usize) -> Result<ExitCode> {
+    ensure_empty(&arguments.out)?;
+    let config = simulator::people::PeopleConfig {
+        records,
+        seed: arguments.seed,
+        ..simulator::people::PeopleConfig::default()
+    };
+    let started = Instant::now();
+    let summary = simulator::people::write_people(&config, &arguments.out)
+        .with_context(|| format!("writing people into {}", arguments.out.display()))?;
+    if arguments.json {
+        super::print_json(&summary)?;
+    } else {
+        println!(
+            "{} people rows ({} originals, {} duplicates, {} true pairs) in {} ({:.1} s)",
+            summary.records,
+            summary.originals,
+            summary.duplicates,
+            summary.true_pairs,
+            arguments.out.display(),
+            started.elapsed().as_secs_f64()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Refuses a folder that already holds files, so worlds never mix.
+fn ensure_empty(out: &Path) -> Result<()> {
     if out.exists()
         && out
             .read_dir()
@@ -61,6 +87,16 @@ pub fn simulate_into(
             out.display()
         );
     }
+    Ok(())
+}
+
+/// Writes a world into `out`, which must be absent or empty so worlds never mix.
+pub fn simulate_into(
+    config: &SimulationConfig,
+    out: &Path,
+    show_progress: bool,
+) -> Result<SimulationSummary> {
+    ensure_empty(out)?;
     let progress_bar = bar(0, &format!("simulating ({})", config.scale), Unit::Rows);
     if !show_progress {
         progress_bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());

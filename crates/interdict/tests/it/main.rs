@@ -1,7 +1,10 @@
 //! The one integration-test binary of the `interdict` crate.
 
+mod audit;
 mod cli;
+mod graph;
 mod resolve;
+mod resolve_store;
 mod tidy;
 
 use std::process::{Command, Output};
