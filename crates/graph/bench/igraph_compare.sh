@@ -17,8 +17,8 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 cd "$root"
-cargo build --release -q -p graph --example bench
-bench="$root/target/release/examples/bench"
+cargo build --release -q -p graph --example graph_bench
+bench="$root/target/release/examples/graph_bench"
 
 if [[ -n "${IGRAPH_VENV:-}" ]]; then
     python="$IGRAPH_VENV/bin/python"

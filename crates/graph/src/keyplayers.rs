@@ -272,6 +272,16 @@ fn places(values: &[f64]) -> Vec<usize> {
     result
 }
 
+/// Four decimals, or three significant digits for small values (PageRank on large
+/// graphs), so a score never reads as 0.0000.
+pub fn readable(value: f64) -> String {
+    if value == 0.0 || value.abs() >= 0.01 {
+        format!("{value:.4}")
+    } else {
+        format!("{value:.2e}")
+    }
+}
+
 /// A short reason built from the scores.
 fn reason(
     player: &KeyPlayer,
@@ -280,8 +290,8 @@ fn reason(
     removal: Option<&Removal>,
 ) -> String {
     let mut parts = vec![format!(
-        "PageRank {:.4} (#{rank_place} of {n})",
-        player.pagerank
+        "PageRank {} (#{rank_place} of {n})",
+        readable(player.pagerank)
     )];
     if player.betweenness > 0.0 {
         let share = if other_pairs > 0.0 {
@@ -396,5 +406,7 @@ mod tests {
             vec![1.0, 0.0, 0.0, 2.0 / 3.0]
         );
         assert_eq!(places(&[3.0, 1.0, 1.0, 3.0]), vec![1, 3, 3, 1]);
+        assert_eq!(readable(0.25), "0.2500");
+        assert_eq!(readable(0.000_712), "7.12e-4");
     }
 }

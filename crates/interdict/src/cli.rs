@@ -38,6 +38,9 @@ pub enum Command {
     Graph(GraphArgs),
     /// Verify, read or anchor the hash-chained audit log.
     Audit(AuditArgs),
+    /// Register planned operations and learn who else operates there, then, or on the
+    /// same target (contacts only, never the other operation's details).
+    Deconflict(DeconflictArgs),
 }
 
 #[derive(Debug, Args)]
@@ -72,6 +75,11 @@ pub struct ResolveArgs {
     /// Seed of the random pairs the model's u-probabilities are fitted on.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// With --db: match only Person records no run has assigned yet against the
+    /// entities of the latest full run, with its model and threshold, instead of
+    /// resolving everything again.
+    #[arg(long, requires = "db")]
+    pub incremental: bool,
     /// Print the summary as JSON on stdout.
     #[arg(long)]
     pub json: bool,
@@ -197,14 +205,23 @@ pub struct EvalArgs {
 pub enum EvalTarget {
     /// Pairwise and B-cubed precision, recall and F1 of a `resolve` output.
     Resolution(EvalResolutionArgs),
+    /// Precision and recall of the conflicting operation pairs found among the
+    /// operations `deconflict load` registered, against the simulator's truth.
+    Deconfliction(EvalDeconflictionArgs),
 }
 
 #[derive(Debug, Args)]
 pub struct EvalResolutionArgs {
     /// CSV with `record_id,cluster_id`, as `interdict resolve` writes it.
-    #[arg(long)]
-    pub clusters: PathBuf,
-    /// CSV with `record_id,entity_id`: the true entity of each record.
+    #[arg(long, required_unless_present = "db")]
+    pub clusters: Option<PathBuf>,
+    /// Score the latest `resolve --db` run of this store instead of a clusters file;
+    /// --truth is then a simulated world's folder (or its `truth/entities.csv`), whose
+    /// Person rows name each record's true person by agency, feed and source record id.
+    #[arg(long, conflicts_with = "clusters")]
+    pub db: Option<String>,
+    /// CSV with `record_id,entity_id`: the true entity of each record (with --db: the
+    /// world folder or its truth file).
     #[arg(long)]
     pub truth: PathBuf,
     /// Print the metrics as JSON on stdout.
@@ -587,4 +604,104 @@ pub struct AuditAnchorArgs {
     /// Who is anchoring (recorded in the log).
     #[arg(long, env = "USER", default_value = "unknown")]
     pub user: String,
+}
+
+#[derive(Debug, Args)]
+pub struct DeconflictArgs {
+    #[command(subcommand)]
+    pub command: DeconflictCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DeconflictCommand {
+    /// Register a planned operation; prints the conflicts found, notifies both parties
+    /// of each and records it in the audit log.
+    Register(DeconflictOperationArgs),
+    /// Check a planned operation against those registered, without registering it.
+    Check(DeconflictOperationArgs),
+    /// The notifications an agency received, as pointers to the other party.
+    Notifications(DeconflictNotificationsArgs),
+    /// Register the planned operations already ingested (Operation records), and notify
+    /// the conflicts among them.
+    Load(DeconflictLoadArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DeconflictOperationArgs {
+    #[command(flatten)]
+    pub store: StoreArg,
+    /// The agency running the operation.
+    #[arg(long)]
+    pub agency: String,
+    /// Whom the other party should call: "Name, +1 555 0100" (the phone after the last
+    /// comma).
+    #[arg(long)]
+    pub contact: String,
+    /// Latitude of the centre, degrees.
+    #[arg(long, allow_negative_numbers = true)]
+    pub lat: f64,
+    /// Longitude of the centre, degrees.
+    #[arg(long, allow_negative_numbers = true)]
+    pub lon: f64,
+    /// Radius of the area, metres.
+    #[arg(long)]
+    pub radius_m: f64,
+    /// Start: RFC 3339 (2024-05-01T08:00:00-07:00) or YYYY-MM-DD[T| ]HH:MM[:SS] in UTC.
+    #[arg(long)]
+    pub start: String,
+    /// End (exclusive), in the same forms.
+    #[arg(long)]
+    pub end: String,
+    /// A target: a record id, an entity key (32 hex digits each) or `entity:ID` from
+    /// `resolve entities`; repeat for several.
+    #[arg(long = "target")]
+    pub targets: Vec<String>,
+    /// The agency's own name for the operation (never shown to others).
+    #[arg(long, default_value = "")]
+    pub label: String,
+    /// Who registers or checks (recorded in the audit log).
+    #[arg(long, env = "USER", default_value = "unknown")]
+    pub user: String,
+    /// Print the conflicts as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DeconflictNotificationsArgs {
+    #[command(flatten)]
+    pub store: StoreArg,
+    /// The agency whose notifications to list.
+    #[arg(long)]
+    pub agency: String,
+    /// Who reads (recorded in the audit log).
+    #[arg(long, env = "USER", default_value = "unknown")]
+    pub user: String,
+    /// Print the notifications as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DeconflictLoadArgs {
+    #[command(flatten)]
+    pub store: StoreArg,
+    /// Who registers (recorded with each operation and in the audit log).
+    #[arg(long, env = "USER", default_value = "unknown")]
+    pub user: String,
+    /// Print the summary as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct EvalDeconflictionArgs {
+    #[command(flatten)]
+    pub store: StoreArg,
+    /// The simulator's truth folder (with operation_conflicts.csv).
+    #[arg(long)]
+    pub truth: PathBuf,
+    /// Print the metrics as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
 }

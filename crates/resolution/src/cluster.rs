@@ -20,7 +20,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::Text;
-use crate::compare::one_edit_apart;
+use crate::compare::{one_edit_apart, schemes_comparable};
 use crate::fellegi_sunter::ScoredPair;
 use crate::person::PreparedPerson;
 
@@ -239,7 +239,8 @@ pub fn cluster_with_judgements(
 /// a `different` judgement keeps away from it.
 struct DisjointSets {
     parent: Vec<usize>,
-    identifier_numbers: Vec<BTreeSet<Text>>,
+    /// `(scheme, number)`; see [`crate::PersonRecord::id_scheme`].
+    identifier_numbers: Vec<BTreeSet<(Option<Text>, Text)>>,
     kept_apart: Vec<Vec<usize>>,
 }
 
@@ -249,7 +250,13 @@ impl DisjointSets {
             parent: (0..people.len()).collect(),
             identifier_numbers: people
                 .iter()
-                .map(|person| person.id_numbers.iter().cloned().collect())
+                .map(|person| {
+                    person
+                        .id_numbers
+                        .iter()
+                        .map(|number| (person.id_scheme.clone(), number.clone()))
+                        .collect()
+                })
                 .collect(),
             kept_apart: vec![Vec::new(); people.len()],
         }
@@ -290,18 +297,31 @@ impl DisjointSets {
             &self.identifier_numbers[left_root],
             &self.identifier_numbers[right_root],
         );
-        // A number one keystroke from the other side's is taken for a keying error,
-        // as `compare` does, not for a second person.
-        let conflicting = !left.is_empty()
-            && !right.is_empty()
-            && left.iter().all(|number| {
-                !right.contains(number) && !right.iter().any(|other| one_edit_apart(number, other))
-            });
+        // Numbers conflict only within one scheme, and a number one keystroke from
+        // the other side's is taken for a keying error, as `compare` does. An equal
+        // number in any scheme is agreement.
+        let shares_a_number = left
+            .iter()
+            .any(|(_, number)| right.iter().any(|(_, other)| other == number));
+        let mut comparable = false;
+        let mut close = false;
+        for (left_scheme, number) in left {
+            for (right_scheme, other) in right {
+                if schemes_comparable(left_scheme, right_scheme) {
+                    comparable = true;
+                    close |= one_edit_apart(number, other);
+                }
+            }
+        }
+        let conflicting = !shares_a_number && comparable && !close;
         conflicting.then(|| {
-            let list = |numbers: &BTreeSet<Text>| {
+            let list = |numbers: &BTreeSet<(Option<Text>, Text)>| {
                 numbers
                     .iter()
-                    .map(Text::as_str)
+                    .map(|(scheme, number)| match scheme {
+                        Some(scheme) => format!("{number} ({scheme})"),
+                        None => number.to_string(),
+                    })
                     .collect::<Vec<_>>()
                     .join("/")
             };

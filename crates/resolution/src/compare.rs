@@ -243,12 +243,16 @@ fn compare_into<'a>(
     let (name, agreeing_surname) = compare_names(left, right, name_detail);
     let birth_date = compare_birth_dates(left, right, date_detail);
     let phone = compare_identifiers(Field::Phone, &left.phones, &right.phones, phone_detail);
-    let id_number = compare_identifiers(
-        Field::IdNumber,
-        &left.id_numbers,
-        &right.id_numbers,
-        id_detail,
-    );
+    let id_number = if schemes_comparable(&left.id_scheme, &right.id_scheme) {
+        compare_identifiers(
+            Field::IdNumber,
+            &left.id_numbers,
+            &right.id_numbers,
+            id_detail,
+        )
+    } else {
+        compare_across_schemes(left, right, id_detail)
+    };
     let email = compare_identifiers(Field::Email, &left.emails, &right.emails, email_detail);
     let address = compare_addresses(left, right, address_detail);
     Levels {
@@ -556,6 +560,40 @@ fn compare_identifiers(
     IdentifierLevel::Disagree
 }
 
+/// Whether identifier numbers of two schemes can disagree: the same scheme, or one
+/// side's unknown.
+pub fn schemes_comparable(left: &Option<Text>, right: &Option<Text>) -> bool {
+    match (left, right) {
+        (Some(left), Some(right)) => left == right,
+        _ => true,
+    }
+}
+
+/// Numbers of different schemes: equal numbers agree (the same document reported
+/// twice); anything else says nothing.
+fn compare_across_schemes(
+    left: &PreparedPerson,
+    right: &PreparedPerson,
+    mut detail: Option<&mut String>,
+) -> IdentifierLevel {
+    if let Some(shared) = left
+        .id_numbers
+        .iter()
+        .find(|value| right.id_numbers.contains(value))
+    {
+        explain(&mut detail, || format!("shared {shared}"));
+        return IdentifierLevel::Exact;
+    }
+    explain(&mut detail, || {
+        format!(
+            "numbers of different schemes ({} / {}) are not compared",
+            left.id_scheme.as_deref().unwrap_or("-"),
+            right.id_scheme.as_deref().unwrap_or("-")
+        )
+    });
+    IdentifierLevel::Missing
+}
+
 /// Jaro–Winkler the street names need, with house numbers equal or one edit apart, for
 /// [`AddressLevel::Similar`].
 pub const SIMILAR_STREET: f64 = 0.9;
@@ -646,6 +684,7 @@ pub(crate) mod tests {
             id_numbers: part(3),
             addresses: part(4),
             emails: part(5),
+            id_scheme: None,
         }
     }
 
@@ -746,6 +785,31 @@ pub(crate) mod tests {
                 "disagree",
             ),
         ]);
+    }
+
+    #[test]
+    fn numbers_of_different_schemes_agree_when_equal_and_never_conflict() {
+        let person = |id: &str, number: &str, scheme: &str| {
+            let mut record = record(id, &format!("Ana Lopez; 1970-01-02; ; {number}"));
+            record.id_scheme = Some(scheme.to_string());
+            PreparedPerson::prepare(&record)
+        };
+        let booking = person("a", "40017", "sheriff/bookings");
+        let state_record = person("b", "A1234567", "ca_doj/arrests");
+        let vector = compare(&booking, &state_record);
+        assert_eq!(vector.get(Field::IdNumber).level_name(), "missing");
+        assert!(!vector.conflicting_id_numbers);
+        let same_number = person("c", "40017", "ca_doj/arrests");
+        assert_eq!(
+            compare(&booking, &same_number)
+                .get(Field::IdNumber)
+                .level_name(),
+            "exact"
+        );
+        let other_booking = person("d", "51234", "sheriff/bookings");
+        let vector = compare(&booking, &other_booking);
+        assert_eq!(vector.get(Field::IdNumber).level_name(), "disagree");
+        assert!(vector.conflicting_id_numbers);
     }
 
     #[test]

@@ -719,6 +719,7 @@ pub(crate) mod tests {
                 id_numbers: keep(&mut rng, 0.6, &id_number),
                 addresses: keep(&mut rng, 0.7, &address),
                 emails: keep(&mut rng, 0.3, &email),
+                id_scheme: None,
             };
             records.push(original.clone());
             if person % 2 == 1 {
@@ -766,6 +767,7 @@ pub(crate) mod tests {
                     _ => Vec::new(),
                 },
                 emails: keep(&mut rng, 0.3, &email),
+                id_scheme: None,
             };
             true_pairs.insert((records.len() - 1, records.len()));
             records.push(duplicate);

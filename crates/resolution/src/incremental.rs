@@ -52,8 +52,9 @@ pub struct IncrementalMatch {
     /// record index, weight)`.
     pub best_pair: Option<(u32, f64)>,
     /// A second entity the record also matches above the threshold: `(entity,
-    /// weight)`. A reviewer should decide whether the two entities are one.
-    pub competing: Option<(u32, f64)>,
+    /// weight, resolved record of that entity's best pair)`. A reviewer should decide
+    /// whether the two entities are one.
+    pub competing: Option<(u32, f64, u32)>,
 }
 
 /// The entity a new record belongs to.
@@ -211,7 +212,7 @@ impl EntityIndex {
                 record,
                 placement: Placement::Existing(first.0),
                 best_pair: Some((first.2, first.1)),
-                competing: rest.first().map(|second| (second.0, second.1)),
+                competing: rest.first().map(|second| (second.0, second.1, second.2)),
             },
         }
     }

@@ -28,6 +28,12 @@ pub struct PersonRecord {
     pub phones: Vec<String>,
     /// Upper-case alphanumerics (passport, licence, national numbers).
     pub id_numbers: Vec<String>,
+    /// Which numbering scheme `id_numbers` follow (e.g. `sheriff/bookings` for the
+    /// sheriff's booking numbers), when the source says. Numbers of two different
+    /// schemes agree when equal but never count against each other: a booking number
+    /// and a state criminal-record number of one person always differ. `None` compares
+    /// with every scheme.
+    pub id_scheme: Option<String>,
     /// One line each.
     pub addresses: Vec<String>,
     pub emails: Vec<String>,
@@ -42,6 +48,7 @@ pub struct PreparedPerson {
     pub birth_dates: Vec<BirthDate>,
     pub phones: Vec<Text>,
     pub id_numbers: Vec<Text>,
+    pub id_scheme: Option<Text>,
     pub addresses: Vec<PreparedAddress>,
     /// Lower-cased and trimmed.
     pub emails: Vec<Text>,
@@ -125,6 +132,7 @@ impl PreparedPerson {
             birth_dates,
             phones: clean(&record.phones, false),
             id_numbers: clean(&record.id_numbers, false),
+            id_scheme: record.id_scheme.as_deref().map(Text::from),
             addresses,
             emails: clean(&record.emails, true),
         }

@@ -8,6 +8,7 @@
 mod audit;
 mod codec;
 mod migrations;
+mod operations;
 mod resolution;
 mod writer;
 
@@ -16,7 +17,7 @@ use std::sync::{Mutex, PoisonError};
 use model::{BatchId, RecordId, SourceRecord};
 use postgres::types::ToSql;
 use postgres::{Client, Config, IsolationLevel, NoTls, Transaction};
-use store::{AuditLog, ResolutionState};
+use store::{AuditLog, Operations, ResolutionState};
 use store::{
     BatchHeader, BatchSummary, BatchWriter, KindAgencyCount, QuarantineCount, QuarantinedRow,
     RecordQuery, Store, StoreError, StoreResult, StoreStatus,
@@ -267,6 +268,10 @@ impl Store for PostgresStore {
     }
 
     fn resolution(&self) -> &dyn ResolutionState {
+        self
+    }
+
+    fn operations(&self) -> &dyn Operations {
         self
     }
 }

@@ -28,6 +28,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "resolution",
         sql: include_str!("../migrations/0003_resolution.sql"),
     },
+    Migration {
+        version: 4,
+        name: "operations",
+        sql: include_str!("../migrations/0004_operations.sql"),
+    },
 ];
 
 /// The schema version this build creates and understands.

@@ -8,6 +8,7 @@
 mod audit;
 mod codec;
 mod migrations;
+mod operations;
 mod resolution;
 mod writer;
 
@@ -18,7 +19,7 @@ use std::time::Duration;
 use model::{BatchId, RecordId, SourceRecord};
 use rusqlite::types::Value;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params, params_from_iter};
-use store::{AuditLog, ResolutionState};
+use store::{AuditLog, Operations, ResolutionState};
 use store::{
     BatchHeader, BatchSummary, BatchWriter, KindAgencyCount, QuarantineCount, QuarantinedRow,
     RecordQuery, Store, StoreError, StoreResult, StoreStatus,
@@ -294,6 +295,10 @@ impl Store for SqliteStore {
     }
 
     fn resolution(&self) -> &dyn ResolutionState {
+        self
+    }
+
+    fn operations(&self) -> &dyn Operations {
         self
     }
 }

@@ -8,7 +8,9 @@
 pub mod audit;
 pub mod conformance;
 pub mod conformance_audit;
+pub mod conformance_operations;
 pub mod conformance_resolution;
+pub mod operations;
 pub mod resolution;
 mod stored;
 mod types;
@@ -16,6 +18,9 @@ mod types;
 pub use audit::{
     AuditAction, AuditAnchor, AuditEntry, AuditFault, AuditLog, AuditOutcome, AuditQuery,
     AuditVerification, ChainHash, NewAuditEntry,
+};
+pub use operations::{
+    NewNotification, NewOperation, Notification, NotifiedOverlap, Operations, RegisteredOperation,
 };
 pub use resolution::{
     AssignmentUpdate, EntityRedirect, Judgement, JudgementKind, NewJudgement, PairRole,
@@ -112,6 +117,10 @@ pub trait Store: Send + Sync {
     /// Judgements, entity assignment, redirects and runs of entity resolution (see
     /// [`resolution`]).
     fn resolution(&self) -> &dyn ResolutionState;
+
+    /// Registered planned operations and deconfliction notifications (see
+    /// [`operations`]).
+    fn operations(&self) -> &dyn Operations;
 }
 
 /// An open, uncommitted batch. Dropping it without commit rolls it back.

@@ -43,16 +43,25 @@ impl From<Scores> for ScoresReport {
 }
 
 pub fn resolution(arguments: &EvalResolutionArgs) -> Result<ExitCode> {
-    let clusters = read_labels(&arguments.clusters, "cluster_id")?;
-    let truth = read_labels(&arguments.truth, "entity_id")?;
+    let (clusters, truth, clusters_name) = match (&arguments.db, &arguments.clusters) {
+        (Some(url), _) => {
+            let (clusters, truth) = store_labels(url, &arguments.truth)?;
+            (clusters, truth, url.clone())
+        }
+        (None, Some(path)) => (
+            read_labels(path, "cluster_id")?,
+            read_labels(&arguments.truth, "entity_id")?,
+            path.display().to_string(),
+        ),
+        (None, None) => bail!("eval resolution needs --clusters FILE or --db URL"),
+    };
     let labels: Vec<(&str, &str)> = clusters
         .iter()
         .filter_map(|(record, cluster)| Some((cluster.as_str(), truth.get(record)?.as_str())))
         .collect();
     if labels.is_empty() {
         bail!(
-            "no record of {} is named in {}",
-            arguments.clusters.display(),
+            "no record of {clusters_name} is named in {}",
             arguments.truth.display()
         );
     }
@@ -76,6 +85,85 @@ pub fn resolution(arguments: &EvalResolutionArgs) -> Result<ExitCode> {
         print_report(&report);
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The store's latest assignment and a simulated world's truth, both keyed by
+/// `agency/feed/source_record_id`: what the simulator's `truth/entities.csv` names.
+fn store_labels(
+    url: &str,
+    truth: &Path,
+) -> Result<(BTreeMap<String, String>, BTreeMap<String, String>)> {
+    let store = crate::open::open_store(url)?;
+    let assignment = store
+        .resolution()
+        .assignment()
+        .context("reading the store's entity assignment")?;
+    if assignment.is_empty() {
+        bail!("{url} has no resolution yet: run `interdict resolve --db {url}` first");
+    }
+    let mut clusters = BTreeMap::new();
+    let mut after = None;
+    loop {
+        let page = store
+            .records(&store::RecordQuery {
+                kind: Some("Person".to_string()),
+                after,
+                limit: 20_000,
+                ..store::RecordQuery::default()
+            })
+            .context("reading Person records")?;
+        let Some(last) = page.last() else { break };
+        after = Some(last.id);
+        for record in &page {
+            if let Some(entity) = assignment.get(&record.id) {
+                let key = format!(
+                    "{}/{}/{}",
+                    record.provenance.agency,
+                    record.provenance.feed,
+                    record.provenance.source_record_id
+                );
+                clusters.insert(key, entity.clone());
+            }
+        }
+    }
+    let truth_file = if truth.is_dir() {
+        [
+            truth.join("truth").join("entities.csv"),
+            truth.join("entities.csv"),
+        ]
+        .into_iter()
+        .find(|path| path.exists())
+        .with_context(|| format!("{} holds no truth/entities.csv", truth.display()))?
+    } else {
+        truth.to_path_buf()
+    };
+    let context = || format!("reading {}", truth_file.display());
+    let mut reader = csv::Reader::from_path(&truth_file).with_context(context)?;
+    let headers = reader.headers().with_context(context)?.clone();
+    let column = |name: &str| {
+        headers
+            .iter()
+            .position(|header| header == name)
+            .with_context(|| format!("{} has no {name} column", truth_file.display()))
+    };
+    let (agency, feed, source, kind, true_id) = (
+        column("agency")?,
+        column("feed")?,
+        column("source_record_id")?,
+        column("kind")?,
+        column("true_id")?,
+    );
+    let mut labels = BTreeMap::new();
+    for row in reader.records() {
+        let row = row.with_context(context)?;
+        if &row[kind] == "Person" {
+            labels.insert(
+                format!("{}/{}/{}", &row[agency], &row[feed], &row[source]),
+                row[true_id].to_string(),
+            );
+        }
+    }
+    Ok((clusters, labels))
 }
 
 /// `record_id → label column` of a CSV with a header naming both.

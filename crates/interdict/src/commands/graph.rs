@@ -12,7 +12,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use graph::edgelist::{EdgeListOptions, TimeWindow, read_edge_list};
 use graph::export::{AttributeValues, NodeAttribute, write_gexf, write_graphml};
-use graph::keyplayers::{KeyPlayerParameters, key_players as rank_key_players};
+use graph::keyplayers::{KeyPlayerParameters, key_players as rank_key_players, readable};
 use graph::leiden::{LeidenParameters, QualityFunction, leiden};
 use graph::pagerank::{PageRankParameters, pagerank};
 use graph::paths::{edge_weight, k_shortest_paths};
@@ -216,10 +216,10 @@ pub fn key_players(arguments: &GraphKeyPlayersArgs) -> Result<ExitCode> {
             )
         };
         println!(
-            "{:>4}  {:<width$}  {:>8.4}  {:>12}  {:>6}  {:>10}  {}",
+            "{:>4}  {:<width$}  {:>8}  {:>12}  {:>6}  {:>10}  {}",
             player.rank,
             player.node,
-            player.pagerank,
+            readable(player.pagerank),
             betweenness,
             player.degree,
             player

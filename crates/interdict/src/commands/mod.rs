@@ -2,6 +2,7 @@
 
 mod audit;
 mod bench;
+mod deconflict;
 mod demo;
 mod eval;
 mod graph;
@@ -33,8 +34,10 @@ pub fn run(command: Command) -> Result<ExitCode> {
         Command::Resolve(arguments) => resolve::run(&arguments),
         Command::Eval(arguments) => match arguments.target {
             EvalTarget::Resolution(arguments) => eval::resolution(&arguments),
+            EvalTarget::Deconfliction(arguments) => deconflict::eval(&arguments),
         },
         Command::Audit(arguments) => audit::run(&arguments),
+        Command::Deconflict(arguments) => deconflict::run(&arguments),
         Command::Graph(arguments) => match arguments.command {
             GraphCommand::KeyPlayers(arguments) => graph::key_players(&arguments),
             GraphCommand::Communities(arguments) => graph::communities(&arguments),

@@ -418,6 +418,8 @@ pub(crate) fn person_values(record: &SourceRecord, id: String) -> PersonRecord {
         birth_dates: values("birth_date"),
         phones: values("phone"),
         id_numbers: values("id_number"),
+        // A feed keeps one numbering scheme; the store path names it.
+        id_scheme: None,
         addresses: values("address"),
         emails: values("email"),
     }

@@ -28,6 +28,15 @@
 //! blocking keys the records share, total weight and posterior; then, from the stored
 //! state, their entities and the links and judgements that connect them.
 //!
+//! # Incremental runs
+//!
+//! `resolve --db --incremental` matches only the Person records no run has assigned
+//! yet (ingested since) against the latest full run's entities, with that run's fitted
+//! model and threshold (`resolution::incremental`): each joins the entity it matches
+//! best, or forms a new one with other new records; a record that also matches a
+//! second entity goes to the review queue. Existing assignments, links and review
+//! pairs are carried over; judgements take effect at the next full run.
+//!
 //! Records are named on the command line by their record id (32 hex digits, as the
 //! review queue and explanations print them) or `AGENCY/FEED/SOURCE_RECORD_ID`.
 
@@ -129,7 +138,17 @@ impl People {
             after = Some(last.id);
             let people: Vec<resolution::PersonRecord> = page
                 .iter()
-                .map(|record| super::resolve::person_values(record, record.id.to_hex()))
+                .map(|record| {
+                    let mut person = super::resolve::person_values(record, record.id.to_hex());
+                    // Each feed keeps its own numbering (booking numbers, state and
+                    // federal record numbers, licences): numbers of two feeds are
+                    // compared for equality only.
+                    person.id_scheme = Some(format!(
+                        "{}/{}",
+                        record.provenance.agency, record.provenance.feed
+                    ));
+                    person
+                })
                 .collect();
             prepared.extend(parallel::map(&people, PreparedPerson::prepare));
             sources.extend(page.iter().map(RecordSource::of));
@@ -294,6 +313,9 @@ struct StoreRunSummary {
 }
 
 pub fn resolve_store(url: &str, arguments: &ResolveArgs) -> Result<ExitCode> {
+    if arguments.incremental {
+        return resolve_incremental(url, arguments);
+    }
     let started_at = Utc::now();
     let clock = std::time::Instant::now();
     let store = open_store(url)?;
@@ -435,9 +457,11 @@ pub fn resolve_store(url: &str, arguments: &ResolveArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The fitted model as the run row keeps it, with the options to refit it.
+/// The fitted model as the run row keeps it, with the options to refit it; `fitted`
+/// is the whole model, which incremental runs weigh with.
 fn model_summary(model: &MatchModel, options: &ResolveOptions) -> Value {
     json!({
+        "fitted": model,
         "match_proportion": model.match_proportion,
         "iterations": model.iterations,
         "converged": model.converged,
@@ -453,6 +477,222 @@ fn model_summary(model: &MatchModel, options: &ResolveOptions) -> Value {
             })).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),
     })
+}
+
+/// What an incremental run did, as `--json` prints it.
+#[derive(Debug, Serialize)]
+struct IncrementalSummary {
+    run: u64,
+    /// The full run whose model and entities new records were matched against.
+    based_on_run: u64,
+    records: usize,
+    new_records: usize,
+    joined_existing: usize,
+    new_entities: usize,
+    to_review: usize,
+    seconds: f64,
+    match_seconds: f64,
+}
+
+/// `resolve --db --incremental` (see the module doc).
+fn resolve_incremental(url: &str, arguments: &ResolveArgs) -> Result<ExitCode> {
+    let started_at = Utc::now();
+    let clock = std::time::Instant::now();
+    let store = open_store(url)?;
+    let state = store.resolution();
+    let Some(latest) = state.latest_run().context("reading the latest run")? else {
+        bail!("no resolution run yet: run `interdict resolve --db` once before --incremental");
+    };
+    let model: MatchModel = serde_json::from_value(latest.model["fitted"].clone())
+        .context("the latest run keeps no fitted model; run a full `resolve --db` first")?;
+    let based_on_run = latest.counts["based_on_run"].as_u64().unwrap_or(latest.id);
+    let threshold = arguments.threshold.unwrap_or(latest.threshold);
+    let people = People::load(store.as_ref())?;
+    let previous = state
+        .assignment()
+        .context("reading the current assignment")?;
+
+    // Resolved records by entity number; new ones apart.
+    let mut entity_names: Vec<String> = Vec::new();
+    let mut entity_number: HashMap<&str, u32> = HashMap::new();
+    let (mut resolved, mut resolved_entity, mut resolved_position) =
+        (Vec::new(), Vec::new(), Vec::new());
+    let (mut arriving, mut arriving_position) = (Vec::new(), Vec::new());
+    for (position, source) in people.sources.iter().enumerate() {
+        match previous.get(&source.id) {
+            Some(entity) => {
+                let number = *entity_number.entry(entity.as_str()).or_insert_with(|| {
+                    entity_names.push(entity.clone());
+                    entity_names.len() as u32 - 1
+                });
+                resolved.push(people.prepared[position].clone());
+                resolved_entity.push(number);
+                resolved_position.push(position as u32);
+            }
+            None => {
+                arriving.push(people.prepared[position].clone());
+                arriving_position.push(position as u32);
+            }
+        }
+    }
+    if arriving.is_empty() {
+        let summary = IncrementalSummary {
+            run: latest.id,
+            based_on_run,
+            records: people.sources.len(),
+            new_records: 0,
+            joined_existing: 0,
+            new_entities: 0,
+            to_review: 0,
+            seconds: clock.elapsed().as_secs_f64(),
+            match_seconds: 0.0,
+        };
+        if arguments.json {
+            super::print_json(&summary)?;
+        } else {
+            println!("no Person record since run {}: nothing to match", latest.id);
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let match_clock = std::time::Instant::now();
+    let index = resolution::EntityIndex::build(
+        resolved,
+        resolved_entity,
+        model.clone(),
+        threshold,
+        &resolution::BlockingParameters::default(),
+    );
+    let matches = index.match_records(&arriving);
+    let match_seconds = match_clock.elapsed().as_secs_f64();
+
+    // New entities get fresh ids that no id in use or retired can collide with.
+    let mut new_groups: BTreeMap<u32, Vec<String>> = BTreeMap::new();
+    for found in &matches {
+        if let resolution::Placement::New(number) = found.placement {
+            new_groups.entry(number).or_default().push(
+                people.sources[arriving_position[found.record] as usize]
+                    .id
+                    .to_hex(),
+            );
+        }
+    }
+    let mut taken: BTreeSet<String> = previous.values().cloned().collect();
+    taken.extend(
+        state
+            .redirects()
+            .context("reading redirects")?
+            .into_iter()
+            .map(|redirect| redirect.from),
+    );
+    let groups: Vec<Vec<String>> = new_groups.values().cloned().collect();
+    let fresh = assign_stable_ids(&groups, &BTreeMap::new(), &taken);
+    let fresh_of: HashMap<u32, &String> = new_groups.keys().copied().zip(&fresh.ids).collect();
+
+    let mut assignments: Vec<(RecordId, String)> = previous.into_iter().collect();
+    let mut pairs = Vec::new();
+    for role in [PairRole::Link, PairRole::Judged, PairRole::Review] {
+        pairs.extend(
+            state
+                .run_pairs(role)
+                .context("reading the latest run's pairs")?,
+        );
+    }
+    let mut links = pairs
+        .iter()
+        .filter(|pair| pair.role == PairRole::Link)
+        .count() as u64;
+    let mut reviews = pairs
+        .iter()
+        .filter(|pair| pair.role == PairRole::Review)
+        .count() as u64;
+    let (mut joined_existing, mut to_review) = (0, 0);
+    for found in &matches {
+        let position = arriving_position[found.record];
+        let record = people.sources[position as usize].id;
+        let entity = match found.placement {
+            resolution::Placement::Existing(number) => {
+                joined_existing += 1;
+                entity_names[number as usize].clone()
+            }
+            resolution::Placement::New(number) => fresh_of[&number].clone(),
+        };
+        assignments.push((record, entity));
+        if let Some((best, weight)) = found.best_pair {
+            let other = resolved_position[best as usize];
+            links += 1;
+            pairs.push(RunPair {
+                role: PairRole::Link,
+                rank: links,
+                left: record,
+                right: people.sources[other as usize].id,
+                weight: Some(weight),
+                probability: Some(model.probability(weight)),
+                evidence: Value::Null,
+            });
+        }
+        if let Some((entity, weight, other)) = found.competing {
+            to_review += 1;
+            reviews += 1;
+            let other = resolved_position[other as usize];
+            pairs.push(RunPair {
+                role: PairRole::Review,
+                rank: reviews,
+                left: record,
+                right: people.sources[other as usize].id,
+                weight: Some(weight),
+                probability: Some(model.probability(weight)),
+                evidence: json!({
+                    "reason": "a new record matches two entities; are they one?",
+                    "source": people.sources[position as usize],
+                    "also_matches_entity": entity_names[entity as usize],
+                }),
+            });
+        }
+    }
+    let mut summary = IncrementalSummary {
+        run: 0,
+        based_on_run,
+        records: people.sources.len(),
+        new_records: arriving.len(),
+        joined_existing,
+        new_entities: new_groups.len(),
+        to_review,
+        seconds: 0.0,
+        match_seconds,
+    };
+    let mut counts = serde_json::to_value(&summary)?;
+    counts["incremental"] = json!(true);
+    let run = state
+        .replace_assignment(AssignmentUpdate {
+            started_at,
+            threshold,
+            model: latest.model.clone(),
+            counts,
+            assignments,
+            redirects: Vec::new(),
+            pairs,
+        })
+        .context("writing the incremental resolution")?;
+    summary.run = run.id;
+    summary.seconds = clock.elapsed().as_secs_f64();
+    if arguments.json {
+        super::print_json(&summary)?;
+    } else {
+        println!(
+            "run {} (incremental on run {}): {} new of {} Person records matched in {:.2} s",
+            summary.run,
+            summary.based_on_run,
+            summary.new_records,
+            summary.records,
+            summary.match_seconds
+        );
+        println!(
+            "{} joined existing entities, {} new entities, {} matching two entities sent to review",
+            summary.joined_existing, summary.new_entities, summary.to_review
+        );
+        println!("{:.2} s", summary.seconds);
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// The links that built each entity: model links and `same` judgements.

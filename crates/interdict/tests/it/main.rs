@@ -2,6 +2,7 @@
 
 mod audit;
 mod cli;
+mod deconflict;
 mod graph;
 mod resolve;
 mod resolve_store;

@@ -1,7 +1,7 @@
 //! Times the graph crate on a seeded Barabási–Albert graph and prints the figures.
 //!
 //! ```sh
-//! cargo run --release -p graph --example bench -- --nodes 100000 --edges 1000000 \
+//! cargo run --release -p graph --example graph_bench -- --nodes 100000 --edges 1000000 \
 //!     [--seed 7] [--threads N] [--pivots 1000] [--sources 100] [--leiden-iterations N] [--leiden-seed S]
 //!     [--write edges.csv] [--json]
 //! ```
