@@ -41,6 +41,11 @@ pub enum Command {
     /// Register planned operations and learn who else operates there, then, or on the
     /// same target (contacts only, never the other operation's details).
     Deconflict(DeconflictArgs),
+    /// Standing watches on resolved entities: alerts, as pointers, when any agency
+    /// ingests something new about them.
+    Watch(WatchArgs),
+    /// 28 CFR Part 23 retention: what is due for review, and the audited purge.
+    Retention(RetentionArgs),
 }
 
 #[derive(Debug, Args)]
@@ -208,6 +213,9 @@ pub enum EvalTarget {
     /// Precision and recall of the conflicting operation pairs found among the
     /// operations `deconflict load` registered, against the simulator's truth.
     Deconfliction(EvalDeconflictionArgs),
+    /// Ring recovery, leaders among the key players, role accuracy and overdose trace
+    /// hit rate of a store's network, against the simulator's truth.
+    Network(EvalNetworkArgs),
 }
 
 #[derive(Debug, Args)]
@@ -404,13 +412,22 @@ pub enum GraphCommand {
     Neighbours(GraphNeighboursArgs),
     /// Write the graph as GraphML or GEXF (networkx, Gephi).
     Export(GraphExportArgs),
+    /// Roles in the supply chain of every person and organisation of a store, with reasons.
+    Roles(GraphRolesArgs),
+    /// From an overdose, rank seizures of the same product, the people behind them and
+    /// the suppliers above them, as chains with evidence.
+    Trace(GraphTraceArgs),
 }
 
 #[derive(Debug, Args)]
 pub struct EdgeListArgs {
     /// Edge-list CSV with a header: source,target[,weight][,time].
+    #[arg(long, required_unless_present = "db", conflicts_with = "db")]
+    pub edges: Option<PathBuf>,
+    /// Build the network from this store instead (sqlite:PATH or postgres://…): resolved
+    /// entities, relations and references, with their evidence records.
     #[arg(long)]
-    pub edges: PathBuf,
+    pub db: Option<String>,
     /// Edges point from source to target (default: undirected).
     #[arg(long)]
     pub directed: bool,
@@ -517,6 +534,13 @@ pub struct GraphNeighboursArgs {
     /// How many hops out.
     #[arg(long, default_value_t = 1)]
     pub depth: u32,
+    /// With --db: follow only links of this relation (repeatable; `Seizure` also
+    /// matches `Seizure.seized_from`).
+    #[arg(long)]
+    pub relation: Vec<String>,
+    /// With --db: follow only links with evidence from this agency (repeatable).
+    #[arg(long)]
+    pub agency: Vec<String>,
     /// Print the result as JSON on stdout.
     #[arg(long)]
     pub json: bool,
@@ -541,6 +565,65 @@ pub struct GraphExportArgs {
     pub scores: bool,
 }
 
+/// A store's network, optionally time-sliced.
+#[derive(Debug, Args)]
+pub struct NetworkStoreArgs {
+    #[command(flatten)]
+    pub store: StoreArg,
+    /// Keep dated records at or after this time (Unix seconds, YYYY-MM-DD or RFC 3339).
+    #[arg(long, value_parser = edge_time)]
+    pub since: Option<i64>,
+    /// Keep dated records before this time (Unix seconds, YYYY-MM-DD or RFC 3339).
+    #[arg(long, value_parser = edge_time)]
+    pub until: Option<i64>,
+}
+
+#[derive(Debug, Args)]
+pub struct GraphRolesArgs {
+    #[command(flatten)]
+    pub network: NetworkStoreArgs,
+    /// List at most this many actors (strongest evidence first).
+    #[arg(long, default_value_t = 50)]
+    pub top: usize,
+    /// Print the result as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct GraphTraceArgs {
+    #[command(flatten)]
+    pub network: NetworkStoreArgs,
+    /// The overdose: its node id, record id or AGENCY/FEED/SOURCE_RECORD_ID.
+    #[arg(long)]
+    pub overdose: String,
+    /// How many candidate seizures to follow.
+    #[arg(long, default_value_t = 5)]
+    pub seizures: usize,
+    /// Print the result as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct EvalNetworkArgs {
+    #[command(flatten)]
+    pub store: StoreArg,
+    /// The simulated world's folder or its truth folder (rings.csv, entities.csv,
+    /// overdose_clusters.csv, fingerprints.csv).
+    #[arg(long)]
+    pub truth: PathBuf,
+    /// Leaders are looked for among this many top key players (people).
+    #[arg(long, default_value_t = 10)]
+    pub top: usize,
+    /// Leiden modularity resolution γ of the rings (as `graph communities`).
+    #[arg(long, default_value_t = 1.0)]
+    pub resolution: f64,
+    /// Print the metrics as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
 #[derive(Debug, Args)]
 pub struct AuditArgs {
     #[command(subcommand)]
@@ -556,6 +639,8 @@ pub enum AuditTarget {
     Log(AuditLogArgs),
     /// Write the chain's head to a file, for `verify --anchor` (keep it elsewhere).
     Anchor(AuditAnchorArgs),
+    /// The dissemination log: who received which records, why and when.
+    Disseminations(AuditDisseminationsArgs),
 }
 
 #[derive(Debug, Args)]
@@ -702,6 +787,185 @@ pub struct EvalDeconflictionArgs {
     #[arg(long)]
     pub truth: PathBuf,
     /// Print the metrics as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct AuditDisseminationsArgs {
+    #[command(flatten)]
+    pub store: StoreArg,
+    /// Only disseminations of this record: 32 hex digits or AGENCY/FEED/SOURCE_RECORD_ID
+    /// (every version; purged records by their id).
+    #[arg(long)]
+    pub record: Option<String>,
+    /// Only disseminations received by this agency.
+    #[arg(long)]
+    pub recipient: Option<String>,
+    /// Who is reading (recorded in the log).
+    #[arg(long, env = "USER", default_value = "unknown")]
+    pub user: String,
+    /// Print the disseminations as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct WatchArgs {
+    #[command(subcommand)]
+    pub command: WatchCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WatchCommand {
+    /// Watch an entity: an entity id (`entity:ID` or the bare id) or a record
+    /// (AGENCY/FEED/SOURCE_RECORD_ID or 32 hex digits), made canonical through the
+    /// latest resolution run.
+    Add(WatchAddArgs),
+    /// An agency's watches.
+    List(WatchListArgs),
+    /// Stop a watch (it stays listed as removed).
+    Remove(WatchRemoveArgs),
+    /// Look at the batches ingested since the last check and raise alerts.
+    Check(WatchCheckArgs),
+    /// The alerts raised for an agency's watchers: pointers, or content where the
+    /// watcher may read it.
+    Alerts(WatchAlertsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct WatchAddArgs {
+    #[command(flatten)]
+    pub store: StoreArg,
+    /// The watcher's agency.
+    #[arg(long)]
+    pub agency: String,
+    /// The watcher.
+    #[arg(long)]
+    pub user: String,
+    /// What to watch (see `watch add --help`).
+    #[arg(long)]
+    pub entity: String,
+    /// Why (required).
+    #[arg(long)]
+    pub why: String,
+    /// The case or investigation number.
+    #[arg(long)]
+    pub case: Option<String>,
+    /// The watcher's roles (analyst, investigator, supervisor, epidemiologist, …);
+    /// repeat for several. Alerts are decided with them.
+    #[arg(long = "role", default_values_t = ["analyst".to_string()])]
+    pub roles: Vec<String>,
+    /// The watcher's clearance: public, sensitive, law_enforcement or restricted.
+    #[arg(long, default_value = "law_enforcement")]
+    pub clearance: String,
+    /// Handling caveats the watcher holds; repeat for several.
+    #[arg(long = "caveat")]
+    pub caveats: Vec<String>,
+    /// Print the watch as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct WatchListArgs {
+    #[command(flatten)]
+    pub store: StoreArg,
+    #[arg(long)]
+    pub agency: String,
+    /// Who reads (recorded in the audit log).
+    #[arg(long, env = "USER", default_value = "unknown")]
+    pub user: String,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct WatchRemoveArgs {
+    #[command(flatten)]
+    pub store: StoreArg,
+    #[arg(long)]
+    pub agency: String,
+    #[arg(long)]
+    pub user: String,
+    /// The watch id.
+    #[arg(long)]
+    pub id: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct WatchCheckArgs {
+    #[command(flatten)]
+    pub store: StoreArg,
+    /// The access policy (JSON: sharing agreements and agency contacts, as
+    /// `access::Policy`); without one, no agreements and no contacts.
+    #[arg(long, env = "INTERDICT_POLICY")]
+    pub policy: Option<PathBuf>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct WatchAlertsArgs {
+    #[command(flatten)]
+    pub store: StoreArg,
+    /// The agency whose watchers' alerts to list.
+    #[arg(long)]
+    pub agency: String,
+    /// Who reads (recorded in the audit log).
+    #[arg(long, env = "USER", default_value = "unknown")]
+    pub user: String,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RetentionArgs {
+    #[command(subcommand)]
+    pub command: RetentionCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RetentionCommand {
+    /// Criminal-intelligence records due for review (by the earliest review-by date of
+    /// any version: corrections do not reset the clock), by agency and feed.
+    Review(RetentionReviewArgs),
+    /// Remove a record from the store and everything derived from it, keeping a
+    /// tombstone and the audit trail; lists whom it was disseminated to, for notice.
+    Purge(RetentionPurgeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RetentionReviewArgs {
+    #[command(flatten)]
+    pub store: StoreArg,
+    /// Only this agency's records.
+    #[arg(long)]
+    pub agency: Option<String>,
+    /// Also list records due within this many days from today.
+    #[arg(long, default_value_t = 0)]
+    pub due_within: u32,
+    /// Who reviews (recorded in the audit log).
+    #[arg(long, env = "USER", default_value = "unknown")]
+    pub user: String,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RetentionPurgeArgs {
+    #[command(flatten)]
+    pub store: StoreArg,
+    /// The record: 32 hex digits (one version) or AGENCY/FEED/SOURCE_RECORD_ID (every
+    /// version).
+    #[arg(long)]
+    pub record: String,
+    /// Who purges.
+    #[arg(long)]
+    pub by: String,
+    /// Why (required).
+    #[arg(long)]
+    pub why: String,
     #[arg(long)]
     pub json: bool,
 }

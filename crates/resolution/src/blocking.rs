@@ -14,6 +14,16 @@
 //!   survives a missing or wrong birth date.
 //!
 //! There is deliberately no rule on the name alone. Tried (given-name group +
+//! surname sound, blocks of at most 20): on FEBRL-style people it added recall (F1
+//! 0.9919 → 0.9927 at 100,000), but on the simulated multi-agency world, where a
+//! parcel's consignee and an arrestee share only a name and namesakes abound, it let
+//! the model merge namesakes and chain them (pairwise precision 0.98 → 0.35 on the
+//! medium world). Neither a separate prior per set of blocking rules fitted by EM
+//! (precision 0.59) nor a term-frequency adjustment on the given name as well as the
+//! surname (0.32) rescued it: nothing in a name-only pair tells the model how many
+//! namesakes the population holds.
+//!
+//! There is deliberately no rule on the name alone. Tried (given-name group +
 //! surname sound, blocks of at most 20): on FEBRL-style people it added recall, but
 //! on the simulated multi-agency world, where a parcel's consignee and an arrestee
 //! share only a name and namesakes abound, it let the model merge namesakes and chain

@@ -178,6 +178,8 @@ pub struct ComparisonVector {
     /// The surname that agreed when the name level is `Exact` or `Equivalent`: what
     /// the term-frequency adjustment looks up.
     pub agreeing_surname: Option<String>,
+    /// The (left) given name when the name level is `Exact` or `Equivalent`.
+    pub agreeing_given: Option<String>,
 }
 
 impl ComparisonVector {
@@ -194,6 +196,7 @@ pub struct Levels<'a> {
     pub levels: [u8; Field::ALL.len()],
     pub conflicting_id_numbers: bool,
     pub agreeing_surname: Option<&'a str>,
+    pub agreeing_given: Option<&'a str>,
 }
 
 /// Compares two prepared records field by field, with a reason per field.
@@ -212,6 +215,7 @@ pub fn compare(left: &PreparedPerson, right: &PreparedPerson) -> ComparisonVecto
             .collect(),
         conflicting_id_numbers: levels.conflicting_id_numbers,
         agreeing_surname: levels.agreeing_surname.map(str::to_string),
+        agreeing_given: levels.agreeing_given.map(str::to_string),
     }
 }
 
@@ -240,7 +244,7 @@ fn compare_into<'a>(
         Some(all) => all.each_mut().map(Some),
         None => [(); Field::ALL.len()].map(|()| None),
     };
-    let (name, agreeing_surname) = compare_names(left, right, name_detail);
+    let (name, agreeing_surname, agreeing_given) = compare_names(left, right, name_detail);
     let birth_date = compare_birth_dates(left, right, date_detail);
     let phone = compare_identifiers(Field::Phone, &left.phones, &right.phones, phone_detail);
     let id_number = if schemes_comparable(&left.id_scheme, &right.id_scheme) {
@@ -266,6 +270,7 @@ fn compare_into<'a>(
         ],
         conflicting_id_numbers: id_number == IdentifierLevel::Disagree,
         agreeing_surname,
+        agreeing_given,
     }
 }
 
@@ -284,10 +289,10 @@ fn compare_names<'a>(
     left: &'a PreparedPerson,
     right: &'a PreparedPerson,
     mut detail: Option<&mut String>,
-) -> (NameLevel, Option<&'a str>) {
+) -> (NameLevel, Option<&'a str>, Option<&'a str>) {
     if left.names.is_empty() || right.names.is_empty() {
         explain(&mut detail, || "no name".into());
-        return (NameLevel::Missing, None);
+        return (NameLevel::Missing, None, None);
     }
     // The best level so far, its surname, and which names and readings gave it.
     let mut best: Option<BestReading<'a>> = None;
@@ -299,10 +304,14 @@ fn compare_names<'a>(
                     .first()
                     .and_then(|reading| reading.surnames.first())
                     .map(Text::as_str);
+                let given = left_name
+                    .readings
+                    .first()
+                    .and_then(|reading| reading.first_given.as_deref());
                 explain(&mut detail, || {
                     format!("{:?} / {:?}: same tokens", left_name.raw, right_name.raw)
                 });
-                return (NameLevel::Exact, surname);
+                return (NameLevel::Exact, surname, given);
             }
             for (left_reading_index, left_reading) in left_name.readings.iter().enumerate() {
                 for (right_reading_index, right_reading) in right_name.readings.iter().enumerate() {
@@ -326,8 +335,15 @@ fn compare_names<'a>(
     }
     let Some((level, surname, left_index, right_index, left_reading, right_reading)) = best else {
         explain(&mut detail, || "no comparable readings".into());
-        return (NameLevel::Disagree, None);
+        return (NameLevel::Disagree, None, None);
     };
+    let given = (level <= NameLevel::Equivalent)
+        .then(|| {
+            left.names[left_index].readings[left_reading]
+                .first_given
+                .as_deref()
+        })
+        .flatten();
     explain(&mut detail, || {
         let (left_name, right_name) = (&left.names[left_index], &right.names[right_index]);
         format!(
@@ -341,7 +357,7 @@ fn compare_names<'a>(
             )
         )
     });
-    (level, surname)
+    (level, surname, given)
 }
 
 /// What two readings share, measured once for the level and again for its reason.

@@ -304,6 +304,20 @@ impl MatchModel {
                         frequency * 100.0
                     ));
                 }
+                if let (true, true, Some(given)) = (
+                    surname_agrees,
+                    self.parameters.term_frequency_adjustment,
+                    &vector.agreeing_given,
+                ) {
+                    let (frequency, adjustment) = self
+                        .surnames
+                        .given_adjustment(given, self.parameters.term_frequency_limit);
+                    weight += adjustment;
+                    detail.push_str(&format!(
+                        "; given name {given} frequency {:.2}%, term-frequency adjustment {adjustment:+.2}",
+                        frequency * 100.0
+                    ));
+                }
                 FieldEvidence {
                     field: comparison.field,
                     level: comparison.level_name(),
@@ -333,15 +347,7 @@ impl MatchModel {
             .zip(levels.levels)
             .map(|(field, level)| self.level_weight(*field, usize::from(level)))
             .sum();
-        if self.parameters.term_frequency_adjustment
-            && levels.levels[Field::Name as usize] <= NameLevel::Equivalent as u8
-            && let Some(surname) = levels.agreeing_surname
-        {
-            weight += self
-                .surnames
-                .adjustment(surname, self.parameters.term_frequency_limit)
-                .1;
-        }
+        weight += name_term_adjustment(levels, &self.surnames, &self.parameters);
         weight
     }
 
@@ -456,23 +462,35 @@ pub fn compare_candidates(
 ) -> Vec<ComparedPair> {
     parallel::map(pairs, |pair| {
         let levels = compare_levels(&people[pair.left as usize], &people[pair.right as usize]);
-        let term_frequency_adjustment = match levels.agreeing_surname {
-            Some(surname)
-                if parameters.term_frequency_adjustment
-                    && levels.levels[Field::Name as usize] <= NameLevel::Equivalent as u8 =>
-            {
-                surnames
-                    .adjustment(surname, parameters.term_frequency_limit)
-                    .1 as f32
-            }
-            _ => 0.0,
-        };
+        let term_frequency_adjustment = name_term_adjustment(&levels, surnames, parameters) as f32;
         ComparedPair {
             levels: levels.levels,
             conflicting_id_numbers: levels.conflicting_id_numbers,
             term_frequency_adjustment,
         }
     })
+}
+
+/// Winkler's adjustment for agreeing on common or rare names: surname and first given
+/// name each, when the name level is `Exact` or `Equivalent` (Splink adjusts each name
+/// column the same way).
+fn name_term_adjustment(
+    levels: &Levels<'_>,
+    frequencies: &SurnameFrequencies,
+    parameters: &ScoringParameters,
+) -> f64 {
+    if !parameters.term_frequency_adjustment
+        || levels.levels[Field::Name as usize] > NameLevel::Equivalent as u8
+    {
+        return 0.0;
+    }
+    let limit = parameters.term_frequency_limit;
+    levels
+        .agreeing_surname
+        .map_or(0.0, |surname| frequencies.adjustment(surname, limit).1)
+        + levels
+            .agreeing_given
+            .map_or(0.0, |given| frequencies.given_adjustment(given, limit).1)
 }
 
 /// Relative frequencies of primary surnames, for the term-frequency adjustment.
@@ -483,47 +501,98 @@ pub struct SurnameFrequencies {
     mean_agreement: f64,
     /// The frequency given to a surname not in the table: one occurrence.
     unseen: f64,
+    /// The same for first given names: a shared `JOSE` says less than a shared
+    /// `XOCHITL`, as a shared `GARCIA` says less than a shared `ZAMBADA`.
+    #[serde(default)]
+    given: GivenFrequencies,
+}
+
+/// Relative frequencies of first given names (see [`SurnameFrequencies`]).
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+struct GivenFrequencies {
+    frequencies: BTreeMap<String, f64>,
+    mean_agreement: f64,
+    unseen: f64,
+}
+
+/// `(frequency, bounded log2(Σ f² / f_value))`.
+fn term_adjustment(
+    frequencies: &BTreeMap<String, f64>,
+    mean_agreement: f64,
+    unseen: f64,
+    value: &str,
+    limit: f64,
+) -> (f64, f64) {
+    if mean_agreement <= 0.0 {
+        return (0.0, 0.0);
+    }
+    let frequency = frequencies.get(value).copied().unwrap_or(unseen);
+    let adjustment = (mean_agreement / frequency).log2().clamp(-limit, limit);
+    (frequency, adjustment)
+}
+
+/// Relative frequencies of `values`, `Σ f²` and the frequency of one occurrence.
+fn frequency_table<'a>(values: impl Iterator<Item = &'a str>) -> (BTreeMap<String, f64>, f64, f64) {
+    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+    for value in values {
+        *counts.entry(value.to_string()).or_default() += 1;
+    }
+    let total: usize = counts.values().sum();
+    if total == 0 {
+        return (BTreeMap::new(), 0.0, 0.0);
+    }
+    let frequencies: BTreeMap<String, f64> = counts
+        .into_iter()
+        .map(|(value, count)| (value, count as f64 / total as f64))
+        .collect();
+    let mean_agreement = frequencies.values().map(|f| f * f).sum();
+    (frequencies, mean_agreement, 1.0 / total as f64)
 }
 
 impl SurnameFrequencies {
     pub fn of(people: &[PreparedPerson]) -> SurnameFrequencies {
-        let mut counts: BTreeMap<String, usize> = BTreeMap::new();
-        for person in people {
-            for surname in person.primary_surnames() {
-                *counts.entry(surname.to_string()).or_default() += 1;
-            }
-        }
-        let total: usize = counts.values().sum();
-        if total == 0 {
-            return SurnameFrequencies::default();
-        }
-        let frequencies: BTreeMap<String, f64> = counts
-            .into_iter()
-            .map(|(surname, count)| (surname, count as f64 / total as f64))
-            .collect();
-        let mean_agreement = frequencies.values().map(|f| f * f).sum();
+        let (frequencies, mean_agreement, unseen) =
+            frequency_table(people.iter().flat_map(|person| person.primary_surnames()));
+        let (given_frequencies, given_mean, given_unseen) = frequency_table(
+            people
+                .iter()
+                .flat_map(|person| &person.names)
+                .filter_map(|name| name.readings.first())
+                .filter_map(|reading| reading.first_given.as_deref()),
+        );
         SurnameFrequencies {
             frequencies,
             mean_agreement,
-            unseen: 1.0 / total as f64,
+            unseen,
+            given: GivenFrequencies {
+                frequencies: given_frequencies,
+                mean_agreement: given_mean,
+                unseen: given_unseen,
+            },
         }
     }
 
     /// The surname's frequency and the bounded weight adjustment `log2(Σ f² / f_s)`.
     /// `(frequency, adjustment in bits)` for agreement on `surname`.
     pub fn adjustment(&self, surname: &str, limit: f64) -> (f64, f64) {
-        if self.mean_agreement <= 0.0 {
-            return (0.0, 0.0);
-        }
-        let frequency = self
-            .frequencies
-            .get(surname)
-            .copied()
-            .unwrap_or(self.unseen);
-        let adjustment = (self.mean_agreement / frequency)
-            .log2()
-            .clamp(-limit, limit);
-        (frequency, adjustment)
+        term_adjustment(
+            &self.frequencies,
+            self.mean_agreement,
+            self.unseen,
+            surname,
+            limit,
+        )
+    }
+
+    /// The same for agreement on first given name `given`.
+    pub fn given_adjustment(&self, given: &str, limit: f64) -> (f64, f64) {
+        term_adjustment(
+            &self.given.frequencies,
+            self.given.mean_agreement,
+            self.given.unseen,
+            given,
+            limit,
+        )
     }
 }
 
@@ -941,6 +1010,27 @@ pub(crate) mod tests {
             common.evidence[0]
                 .detail
                 .contains("term-frequency adjustment -")
+        );
+
+        // The same for the given name: one the population rarely uses says more.
+        let frequent_given = model.score(
+            &record("a", "William Castillo; 1970-01-02"),
+            &record("b", "William Castillo; 1970-01-02"),
+        );
+        let unheard_given = model.score(
+            &record("a", "Zacarias Castillo; 1970-01-02"),
+            &record("b", "Zacarias Castillo; 1970-01-02"),
+        );
+        assert!(
+            frequent_given.weight < unheard_given.weight,
+            "{} !< {}",
+            frequent_given.weight,
+            unheard_given.weight
+        );
+        assert!(
+            unheard_given.evidence[0]
+                .detail
+                .contains("given name ZACARIAS")
         );
 
         let agreeing = model.score(

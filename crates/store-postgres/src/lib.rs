@@ -10,6 +10,8 @@ mod codec;
 mod migrations;
 mod operations;
 mod resolution;
+mod retention;
+mod watchlists;
 mod writer;
 
 use std::sync::{Mutex, PoisonError};
@@ -17,7 +19,7 @@ use std::sync::{Mutex, PoisonError};
 use model::{BatchId, RecordId, SourceRecord};
 use postgres::types::ToSql;
 use postgres::{Client, Config, IsolationLevel, NoTls, Transaction};
-use store::{AuditLog, Operations, ResolutionState};
+use store::{AuditLog, Operations, ResolutionState, Retention, Watchlists};
 use store::{
     BatchHeader, BatchSummary, BatchWriter, KindAgencyCount, QuarantineCount, QuarantinedRow,
     RecordQuery, Store, StoreError, StoreResult, StoreStatus,
@@ -272,6 +274,14 @@ impl Store for PostgresStore {
     }
 
     fn operations(&self) -> &dyn Operations {
+        self
+    }
+
+    fn watchlists(&self) -> &dyn Watchlists {
+        self
+    }
+
+    fn retention(&self) -> &dyn Retention {
         self
     }
 }

@@ -11,6 +11,8 @@ fn fresh_postgres_store() -> PostgresStore {
 store::conformance_tests!(fresh_postgres_store());
 store::resolution_conformance_tests!(fresh_postgres_store());
 store::operations_conformance_tests!(fresh_postgres_store());
+store::watchlists_conformance_tests!(fresh_postgres_store());
+store::retention_conformance_tests!(fresh_postgres_store());
 
 #[path = "audit/tamper.rs"]
 mod audit_tamper;

@@ -10,6 +10,8 @@ mod codec;
 mod migrations;
 mod operations;
 mod resolution;
+mod retention;
+mod watchlists;
 mod writer;
 
 use std::path::{Path, PathBuf};
@@ -19,7 +21,7 @@ use std::time::Duration;
 use model::{BatchId, RecordId, SourceRecord};
 use rusqlite::types::Value;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params, params_from_iter};
-use store::{AuditLog, Operations, ResolutionState};
+use store::{AuditLog, Operations, ResolutionState, Retention, Watchlists};
 use store::{
     BatchHeader, BatchSummary, BatchWriter, KindAgencyCount, QuarantineCount, QuarantinedRow,
     RecordQuery, Store, StoreError, StoreResult, StoreStatus,
@@ -299,6 +301,14 @@ impl Store for SqliteStore {
     }
 
     fn operations(&self) -> &dyn Operations {
+        self
+    }
+
+    fn watchlists(&self) -> &dyn Watchlists {
+        self
+    }
+
+    fn retention(&self) -> &dyn Retention {
         self
     }
 }

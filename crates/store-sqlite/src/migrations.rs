@@ -33,6 +33,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "operations",
         sql: include_str!("../migrations/0004_operations.sql"),
     },
+    Migration {
+        version: 5,
+        name: "watchlists_retention",
+        sql: include_str!("../migrations/0005_watchlists_retention.sql"),
+    },
 ];
 
 /// The schema version this build creates and understands.

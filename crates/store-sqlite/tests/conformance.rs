@@ -29,6 +29,8 @@ fn fresh_sqlite_store() -> SqliteFixture {
 store::conformance_tests!(fresh_sqlite_store());
 store::resolution_conformance_tests!(fresh_sqlite_store());
 store::operations_conformance_tests!(fresh_sqlite_store());
+store::watchlists_conformance_tests!(fresh_sqlite_store());
+store::retention_conformance_tests!(fresh_sqlite_store());
 
 #[path = "audit/tamper.rs"]
 mod audit_tamper;

@@ -10,15 +10,21 @@ pub mod conformance;
 pub mod conformance_audit;
 pub mod conformance_operations;
 pub mod conformance_resolution;
+pub mod conformance_retention;
+pub mod conformance_watchlists;
+pub mod dissemination;
 pub mod operations;
 pub mod resolution;
+pub mod retention;
 mod stored;
 mod types;
+pub mod watchlists;
 
 pub use audit::{
     AuditAction, AuditAnchor, AuditEntry, AuditFault, AuditLog, AuditOutcome, AuditQuery,
     AuditVerification, ChainHash, NewAuditEntry,
 };
+pub use dissemination::{Dissemination, DisseminationTarget, disseminations};
 pub use operations::{
     NewNotification, NewOperation, Notification, NotifiedOverlap, Operations, RegisteredOperation,
 };
@@ -26,7 +32,9 @@ pub use resolution::{
     AssignmentUpdate, EntityRedirect, Judgement, JudgementKind, NewJudgement, PairRole,
     RedirectReason, ResolutionRun, ResolutionState, RunPair, active_judgements,
 };
+pub use retention::{PurgeRequest, Purged, Retention, ReviewItem, Tombstone, review_due};
 pub use stored::{StoredLabels, decode_properties};
+pub use watchlists::{Alert, Disclosure, NewAlert, NewWatch, Watch, Watchlists};
 
 pub use types::{
     BatchCounts, BatchHeader, BatchSummary, KindAgencyCount, QuarantineCount, QuarantinedRow,
@@ -121,6 +129,12 @@ pub trait Store: Send + Sync {
     /// Registered planned operations and deconfliction notifications (see
     /// [`operations`]).
     fn operations(&self) -> &dyn Operations;
+
+    /// Standing watches and their alerts (see [`watchlists`]).
+    fn watchlists(&self) -> &dyn Watchlists;
+
+    /// Purges and tombstones (see [`retention`]).
+    fn retention(&self) -> &dyn Retention;
 }
 
 /// An open, uncommitted batch. Dropping it without commit rolls it back.

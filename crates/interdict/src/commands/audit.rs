@@ -36,6 +36,7 @@ pub fn run(arguments: &AuditArgs) -> Result<ExitCode> {
         AuditTarget::Verify(arguments) => run_verify(arguments),
         AuditTarget::Log(arguments) => run_log(arguments),
         AuditTarget::Anchor(arguments) => run_anchor(arguments),
+        AuditTarget::Disseminations(arguments) => super::retention::disseminations(arguments),
     }
 }
 

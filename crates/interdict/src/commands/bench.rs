@@ -173,6 +173,10 @@ struct ResolveFigures {
     full_stage_seconds: serde_json::Value,
     full_peak_rss_mib: f64,
     candidate_pairs: u64,
+    /// Share of true pairs that blocking proposes (pair completeness), and of all
+    /// pairs it spares (reduction ratio).
+    pair_completeness: f64,
+    reduction_ratio: f64,
     full_pairwise_f1: f64,
     full_pairwise_precision: f64,
     full_pairwise_recall: f64,
@@ -257,6 +261,7 @@ pub fn resolve(arguments: &BenchResolveArgs) -> Result<ExitCode> {
     // Incremental: resolve the same records in this process, index them, match.
     let (people, _, _) =
         super::resolve::read_prepared(&profile, std::slice::from_ref(&resolved_path))?;
+    let (pair_completeness, reduction_ratio) = blocking_quality(&people, &truth);
     let first = resolution::resolve(
         &people,
         None,
@@ -323,6 +328,8 @@ pub fn resolve(arguments: &BenchResolveArgs) -> Result<ExitCode> {
         full_stage_seconds: summary["seconds"].clone(),
         full_peak_rss_mib: mebibytes(summary["peak_rss_bytes"].as_u64()),
         candidate_pairs: summary["candidate_pairs"].as_u64().unwrap_or(0),
+        pair_completeness,
+        reduction_ratio,
         full_pairwise_f1: full.pairwise.f1,
         full_pairwise_precision: full.pairwise.precision,
         full_pairwise_recall: full.pairwise.recall,
@@ -355,6 +362,10 @@ pub fn resolve(arguments: &BenchResolveArgs) -> Result<ExitCode> {
             figures.full_stage_seconds
         );
         println!(
+            "blocking: pair completeness {:.4}, reduction ratio {:.6}",
+            figures.pair_completeness, figures.reduction_ratio
+        );
+        println!(
             "full: pairwise precision {:.4} recall {:.4} F1 {:.4}; B-cubed F1 {:.4}",
             figures.full_pairwise_precision,
             figures.full_pairwise_recall,
@@ -377,6 +388,38 @@ pub fn resolve(arguments: &BenchResolveArgs) -> Result<ExitCode> {
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Pair completeness (true pairs among the candidates over all true pairs) and
+/// reduction ratio (1 − candidates over all pairs) of the default blocking.
+fn blocking_quality(
+    people: &[resolution::PreparedPerson],
+    truth: &std::collections::HashMap<String, String>,
+) -> (f64, f64) {
+    let entity: Vec<Option<&String>> = people
+        .iter()
+        .map(|person| truth.get(person.id.as_str()))
+        .collect();
+    let blocking = resolution::candidate_pairs(people, &resolution::BlockingParameters::default());
+    let found = blocking
+        .pairs
+        .iter()
+        .filter(|pair| {
+            let (left, right) = (entity[pair.left as usize], entity[pair.right as usize]);
+            left.is_some() && left == right
+        })
+        .count() as f64;
+    let mut sizes: std::collections::HashMap<&String, u64> = std::collections::HashMap::new();
+    for entity in entity.iter().flatten() {
+        *sizes.entry(entity).or_default() += 1;
+    }
+    let true_pairs: u64 = sizes.values().map(|size| size * (size - 1) / 2).sum();
+    let n = people.len() as f64;
+    let all_pairs = n * (n - 1.0) / 2.0;
+    (
+        found / (true_pairs.max(1) as f64),
+        1.0 - blocking.pairs.len() as f64 / all_pairs.max(1.0),
+    )
 }
 
 /// `record_id → entity_id` of a truth file.

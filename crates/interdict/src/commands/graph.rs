@@ -3,7 +3,8 @@
 //!
 //! Each command reads the edge list once into the graph crate's compact graph, calls one
 //! analysis and prints it: a table by default, JSON with `--json`. Nodes are always named
-//! by their ids in the input.
+//! by their ids in the input. With `--db URL` instead of `--edges`, the same commands run
+//! on the store's network (`graph_store.rs`).
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -48,10 +49,14 @@ fn load(arguments: &EdgeListArgs) -> Result<(Graph, GraphSummary)> {
         },
         ..Default::default()
     };
-    let (graph, report) = read_edge_list(&arguments.edges, &options)
-        .with_context(|| format!("reading edge list {}", arguments.edges.display()))?;
+    let file = arguments
+        .edges
+        .as_ref()
+        .context("give --edges FILE.csv or --db URL")?;
+    let (graph, report) = read_edge_list(file, &options)
+        .with_context(|| format!("reading edge list {}", file.display()))?;
     let summary = GraphSummary {
-        file: arguments.edges.display().to_string(),
+        file: file.display().to_string(),
         nodes: graph.node_count(),
         edges: graph.edge_count(),
         directed: graph.is_directed(),
@@ -128,6 +133,9 @@ struct RemovalOutput {
 }
 
 pub fn key_players(arguments: &GraphKeyPlayersArgs) -> Result<ExitCode> {
+    if let Some(url) = &arguments.edges.db {
+        return super::graph_store::key_players(url, arguments);
+    }
     let (graph, summary) = load(&arguments.edges)?;
     let report = rank_key_players(
         &graph,
@@ -273,6 +281,9 @@ struct CommunityOutput {
 }
 
 pub fn communities(arguments: &GraphCommunitiesArgs) -> Result<ExitCode> {
+    if let Some(url) = &arguments.edges.db {
+        return super::graph_store::communities(url, arguments);
+    }
     let (graph, summary) = load(&arguments.edges)?;
     let quality = match arguments.quality {
         CommunityQuality::Modularity => QualityFunction::Modularity,
@@ -403,6 +414,9 @@ struct PathStep {
 }
 
 pub fn path(arguments: &GraphPathArgs) -> Result<ExitCode> {
+    if let Some(url) = &arguments.edges.db {
+        return super::graph_store::path(url, arguments);
+    }
     let (graph, _) = load(&arguments.edges)?;
     let from = graph.require(&arguments.from)?;
     let to = graph.require(&arguments.to)?;
@@ -484,6 +498,9 @@ struct Neighbour {
 }
 
 pub fn neighbours(arguments: &GraphNeighboursArgs) -> Result<ExitCode> {
+    if let Some(url) = &arguments.edges.db {
+        return super::graph_store::neighbours(url, arguments);
+    }
     let (graph, _) = load(&arguments.edges)?;
     let node = graph.require(&arguments.node)?;
     let found = neighbourhood(&graph, node, arguments.depth);
@@ -515,6 +532,9 @@ pub fn neighbours(arguments: &GraphNeighboursArgs) -> Result<ExitCode> {
 }
 
 pub fn export(arguments: &GraphExportArgs) -> Result<ExitCode> {
+    if let Some(url) = &arguments.edges.db {
+        return super::graph_store::export(url, arguments);
+    }
     let (graph, summary) = load(&arguments.edges)?;
     let mut attributes = Vec::new();
     if arguments.scores {

@@ -28,6 +28,14 @@ pub fn run(arguments: &IngestArgs) -> Result<ExitCode> {
     let store = open_store(&arguments.store.db)?;
     let jobs = jobs(arguments.profile.as_deref(), &arguments.paths)?;
     let run = ingest_jobs(store.as_ref(), &jobs, !arguments.json)?;
+    let committed: Vec<_> = run
+        .files
+        .iter()
+        .filter(|report| !report.already_ingested)
+        .map(|report| report.batch_id)
+        .collect();
+    super::retention::purge_again_after_ingest(store.as_ref(), &committed)?;
+    super::watch::check_after_ingest(store.as_ref())?;
     if arguments.json {
         super::print_json(&run)?;
     } else {

@@ -6,12 +6,15 @@ mod deconflict;
 mod demo;
 mod eval;
 mod graph;
+mod graph_store;
 mod ingest;
 mod quarantine;
 mod resolve;
 mod resolve_store;
+mod retention;
 mod simulate;
 mod status;
+mod watch;
 
 use std::process::ExitCode;
 
@@ -35,15 +38,20 @@ pub fn run(command: Command) -> Result<ExitCode> {
         Command::Eval(arguments) => match arguments.target {
             EvalTarget::Resolution(arguments) => eval::resolution(&arguments),
             EvalTarget::Deconfliction(arguments) => deconflict::eval(&arguments),
+            EvalTarget::Network(arguments) => graph_store::eval(&arguments),
         },
         Command::Audit(arguments) => audit::run(&arguments),
         Command::Deconflict(arguments) => deconflict::run(&arguments),
+        Command::Watch(arguments) => watch::run(&arguments),
+        Command::Retention(arguments) => retention::run(&arguments),
         Command::Graph(arguments) => match arguments.command {
             GraphCommand::KeyPlayers(arguments) => graph::key_players(&arguments),
             GraphCommand::Communities(arguments) => graph::communities(&arguments),
             GraphCommand::Path(arguments) => graph::path(&arguments),
             GraphCommand::Neighbours(arguments) => graph::neighbours(&arguments),
             GraphCommand::Export(arguments) => graph::export(&arguments),
+            GraphCommand::Roles(arguments) => graph_store::roles(&arguments),
+            GraphCommand::Trace(arguments) => graph_store::trace(&arguments),
         },
     }
 }

@@ -4,9 +4,12 @@ mod audit;
 mod cli;
 mod deconflict;
 mod graph;
+mod graph_store;
 mod resolve;
 mod resolve_store;
+mod retention;
 mod tidy;
+mod watch;
 
 use std::process::{Command, Output};
 

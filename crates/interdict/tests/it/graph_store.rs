@@ -1,0 +1,292 @@
+//! `interdict graph … --db`, `graph roles`, `graph trace` and `eval network` end to end
+//! on a small simulated world in SQLite (simulate, ingest, resolve --db): paths whose
+//! hops carry evidence records that exist in the store, filtered neighbourhoods, rings
+//! that gather one ring's members, and an overdose traced to a seizure of its product.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+use store::Store;
+
+use crate::{interdict, run_ok};
+
+/// A resolved small world in its own SQLite store.
+struct World {
+    url: String,
+    folder: tempfile::TempDir,
+}
+
+impl World {
+    fn new() -> World {
+        let folder = tempfile::tempdir().unwrap();
+        let url = format!("sqlite:{}", folder.path().join("store.sqlite").display());
+        let world = folder.path().join("world");
+        run_ok(
+            interdict()
+                .args(["simulate", "--scale", "small", "--seed", "3", "--out"])
+                .arg(&world),
+        );
+        for arguments in [
+            vec!["ingest", "--db", &url, world.to_str().unwrap()],
+            vec!["resolve", "--db", &url],
+        ] {
+            run_ok(interdict().args(arguments).env_remove("INTERDICT_DB"));
+        }
+        World { url, folder }
+    }
+
+    fn world(&self) -> PathBuf {
+        self.folder.path().join("world")
+    }
+
+    fn json(&self, arguments: &[&str]) -> Value {
+        let output = run_ok(
+            interdict()
+                .args(arguments)
+                .args(["--db", &self.url, "--json"])
+                .env_remove("INTERDICT_DB"),
+        );
+        serde_json::from_slice(&output.stdout).expect("JSON output")
+    }
+}
+
+/// Rows of a truth CSV as (header → value) maps.
+fn truth_rows(world: &Path, file: &str) -> Vec<std::collections::HashMap<String, String>> {
+    let mut reader = csv::Reader::from_path(world.join("truth").join(file)).unwrap();
+    let headers = reader.headers().unwrap().clone();
+    reader
+        .records()
+        .map(|row| {
+            let row = row.unwrap();
+            headers
+                .iter()
+                .zip(row.iter())
+                .map(|(header, value)| (header.to_string(), value.to_string()))
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn store_paths_carry_evidence_records_that_exist_in_the_store() {
+    let world = World::new();
+    let rings = world.json(&["graph", "communities"]);
+    let members = rings["rings"][0]["members"].as_array().unwrap();
+    assert!(members.len() >= 3, "{rings}");
+    // Leiden communities are connected, so two members of one have a path.
+    let from = members[0]["node"].as_str().unwrap();
+    let to = members[members.len() - 1]["node"].as_str().unwrap();
+    let result = world.json(&["graph", "path", "--from", from, "--to", to, "--k", "2"]);
+    let paths = result["paths"].as_array().unwrap();
+    assert!(!paths.is_empty(), "{result}");
+    let store = store_sqlite::SqliteStore::open(&world.url).unwrap();
+    for path in paths {
+        let hops = path["hops"].as_array().unwrap();
+        assert_eq!(hops.len() + 1, path["nodes"].as_array().unwrap().len());
+        assert_eq!(hops[0]["from"], from);
+        assert_eq!(hops[hops.len() - 1]["to"], to);
+        for hop in hops {
+            let links = hop["links"].as_array().unwrap();
+            assert!(!links.is_empty(), "{hop}");
+            for link in links {
+                let evidence = link["evidence"].as_array().unwrap();
+                assert!(!evidence.is_empty(), "{link}");
+                for record in evidence {
+                    let id = record["record_id"].as_str().unwrap().parse().unwrap();
+                    let stored = store.record(id).unwrap().expect("evidence is stored");
+                    assert_eq!(stored.provenance.agency, record["agency"].as_str().unwrap());
+                    assert_eq!(
+                        stored.provenance.source_record_id,
+                        record["source_record_id"].as_str().unwrap()
+                    );
+                }
+            }
+        }
+    }
+    // Two paths are distinct and the first is no longer than the second.
+    if paths.len() == 2 {
+        assert!(paths[0]["cost"].as_f64() <= paths[1]["cost"].as_f64());
+        assert_ne!(paths[0]["nodes"], paths[1]["nodes"]);
+    }
+}
+
+#[test]
+fn neighbours_follow_only_the_asked_relations_agencies_and_window() {
+    let world = World::new();
+    let players = world.json(&["graph", "key-players", "--top", "1", "--removals", "0"]);
+    let node = players["players"][0]["id"].as_str().unwrap().to_string();
+    let all = world.json(&["graph", "neighbours", "--node", &node, "--depth", "2"]);
+    let everything = all["neighbours"].as_array().unwrap();
+    assert!(!everything.is_empty(), "{all}");
+    let calls = world.json(&[
+        "graph",
+        "neighbours",
+        "--node",
+        &node,
+        "--depth",
+        "2",
+        "--relation",
+        "Communication",
+        "--relation",
+        "Ownership",
+    ]);
+    for neighbour in calls["neighbours"].as_array().unwrap() {
+        let relation = neighbour["relation"].as_str().unwrap();
+        assert!(
+            ["Communication", "Ownership"].contains(&relation),
+            "{neighbour}"
+        );
+    }
+    assert!(calls["neighbours"].as_array().unwrap().len() <= everything.len());
+    let sheriff = world.json(&[
+        "graph",
+        "neighbours",
+        "--node",
+        &node,
+        "--depth",
+        "3",
+        "--agency",
+        "sheriff",
+    ]);
+    for neighbour in sheriff["neighbours"].as_array().unwrap() {
+        let agencies: BTreeSet<&str> = neighbour["evidence"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|record| record["agency"].as_str().unwrap())
+            .collect();
+        assert!(agencies.contains("sheriff"), "{neighbour}");
+    }
+    // A window leaves dated records out of the network.
+    let early = world.json(&[
+        "graph",
+        "neighbours",
+        "--node",
+        &node,
+        "--depth",
+        "1",
+        "--until",
+        "2017-01-01",
+    ]);
+    assert!(
+        early["network"]["records_outside_window"].as_u64().unwrap() > 1000,
+        "{early}"
+    );
+}
+
+#[test]
+fn communities_gather_ring_members_and_roles_have_reasons() {
+    let world = World::new();
+    let report = run_ok(
+        interdict()
+            .args(["eval", "network", "--json", "--db", &world.url, "--truth"])
+            .arg(world.world())
+            .env_remove("INTERDICT_DB"),
+    );
+    let report: Value = serde_json::from_slice(&report.stdout).unwrap();
+    eprintln!("network quality on the small world: {report}");
+    let rings = &report["rings"];
+    assert_eq!(rings["rings"], 3, "{rings}");
+    assert!(
+        rings["normalized_mutual_information"].as_f64().unwrap() > 0.3,
+        "{rings}"
+    );
+    for ring in rings["per_ring"].as_array().unwrap() {
+        // The community that holds most of a ring is mostly that ring.
+        let held = ring["in_community"].as_u64().unwrap();
+        let actors = ring["community_actors"].as_u64().unwrap();
+        assert!(held * 2 >= actors, "{ring}");
+        assert!(held >= 5, "{ring}");
+    }
+    assert!(
+        report["roles"]["accuracy"].as_f64().unwrap() > 0.45,
+        "{report}"
+    );
+    assert!(
+        report["trace"]["top_seizure_hit_rate"].as_f64().unwrap() > 0.8,
+        "{report}"
+    );
+
+    let roles = world.json(&["graph", "roles", "--top", "500"]);
+    for role in [
+        "importer",
+        "street_dealer",
+        "money_handler",
+        "supplier",
+        "hub",
+    ] {
+        assert!(
+            roles["counts"][role].as_u64().unwrap_or(0) > 0,
+            "{role}: {}",
+            roles["counts"]
+        );
+    }
+    for actor in roles["actors"].as_array().unwrap() {
+        let role = actor["role"].as_str().unwrap();
+        let reasons = actor["reasons"].as_array().unwrap();
+        assert!(
+            reasons
+                .iter()
+                .any(|reason| reason.as_str().unwrap().starts_with(role)),
+            "{actor}"
+        );
+    }
+}
+
+#[test]
+fn trace_of_a_cluster_overdose_ranks_a_seizure_of_its_product_first() {
+    let world = World::new();
+    let clusters = truth_rows(&world.world(), "overdose_clusters.csv");
+    let fingerprints = truth_rows(&world.world(), "fingerprints.csv");
+    let entities = truth_rows(&world.world(), "entities.csv");
+    let overdose = &clusters[0];
+    let reference = format!(
+        "{}/{}/{}",
+        overdose["agency"], overdose["feed"], overdose["source_record_id"]
+    );
+    let trace = world.json(&["graph", "trace", "--overdose", &reference]);
+    let first = &trace["candidates"][0];
+    assert_eq!(first["rank"], 1, "{trace}");
+    let features: BTreeSet<&str> = trace["product_features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|feature| feature.as_str().unwrap())
+        .collect();
+    let shared = first["shared_features"].as_array().unwrap();
+    assert!(!shared.is_empty(), "{first}");
+    assert!(
+        shared
+            .iter()
+            .all(|feature| features.contains(feature.as_str().unwrap()))
+    );
+    // The seizure belongs to the ring whose product caused the cluster.
+    let ring = &fingerprints
+        .iter()
+        .find(|row| row["true_id"] == overdose["fingerprint_true_id"])
+        .unwrap()["ring_id"];
+    let seizure = &first["records"][0];
+    let seizure_ring = &entities
+        .iter()
+        .find(|row| {
+            row["agency"] == seizure["agency"].as_str().unwrap()
+                && row["source_record_id"] == seizure["source_record_id"].as_str().unwrap()
+        })
+        .unwrap()["ring_id"];
+    assert_eq!(seizure_ring, ring, "{first}");
+
+    // The same world exports for Gephi and networkx.
+    for (format, root) in [("graphml", "<graphml"), ("gexf", "<gexf")] {
+        let out = world.folder.path().join(format!("network.{format}"));
+        run_ok(
+            interdict()
+                .args([
+                    "graph", "export", "--db", &world.url, "--format", format, "--scores", "--out",
+                ])
+                .arg(&out),
+        );
+        let text = std::fs::read_to_string(&out).unwrap();
+        assert!(text.contains(root) && text.contains("Person:"), "{format}");
+    }
+}
