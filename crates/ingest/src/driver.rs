@@ -13,7 +13,7 @@ use std::path::Path;
 use std::sync::mpsc;
 
 use chrono::{DateTime, Utc};
-use model::{BatchId, Schema, SourceRecord};
+use model::{BatchId, RecordId, Schema, SourceRecord};
 use serde::{Deserialize, Serialize};
 use store::{BatchCounts, BatchHeader, BatchSummary, QuarantinedRow, Store, StoreError};
 
@@ -142,8 +142,9 @@ pub fn ingest_file(
     // Two chunks in flight: enough to keep both threads busy, little enough memory.
     let (sender, receiver) = mpsc::sync_channel::<Result<Chunk, std::io::Error>>(2);
     // Written chunks go back to the reading thread, which drops their records and
-    // reuses the vector: freeing records costs as much as a fifth of mapping them, and
-    // the writing thread is the busier one.
+    // reuses the vector. Freeing costs about a seventh of that thread's time; freeing
+    // on the writing thread instead (measured 2026-11-25, medium world) only moved the
+    // bottleneck there, so the two threads stay as they are.
     let (recycler, recycled) = mpsc::channel::<Vec<SourceRecord>>();
     let mut counts = BatchCounts::default();
     let mut records_produced = 0;
@@ -293,9 +294,12 @@ fn produce(
             Ok(Some(ReadItem::Row)) => {
                 chunk.rows_read += 1;
                 let before = chunk.records.len();
-                match mapper.map_row(&row, context, &mut chunk.records) {
-                    Ok(()) => {
+                let mut first_sending = |id| seen.first_sending(id);
+                match mapper.map_row_keeping(&row, context, &mut chunk.records, &mut first_sending)
+                {
+                    Ok(left_out) => {
                         chunk.rows_accepted += 1;
+                        chunk.duplicates_dropped += left_out;
                         finished.drop_some(chunk.records.len() - before);
                     }
                     Err(error) => {
@@ -329,23 +333,25 @@ fn produce(
                     ..Chunk::default()
                 },
             );
-            full.duplicates_dropped = seen.prepare(&mut full.records, &mut finished);
+            seen.sort_by_id(&mut full.records);
             if sender.send(Ok(full)).is_err() {
                 return;
             }
         }
     }
     chunk.bytes_read = reader.bytes_read();
-    chunk.duplicates_dropped = seen.prepare(&mut chunk.records, &mut finished);
+    seen.sort_by_id(&mut chunk.records);
     let _ = sender.send(Ok(chunk));
 }
 
-/// Record ids the reading thread has sent in this batch, so that it can drop a record
-/// the store would skip anyway: a feed repeats the same person or vehicle on many rows,
-/// and each repeat is an identical record (ids derive from content). Dropping it here
-/// rather than in the store's insert spares the busier writing thread its encoding and
-/// index probe. Bounded, so memory stays flat: when full it forgets everything, and
-/// later repeats fall back on the store's own duplicate check.
+/// Record ids the reading thread has sent in this batch, so that it can leave out a
+/// record the store would skip anyway: a feed repeats the same person or vehicle on
+/// many rows, and each repeat is an identical record (ids derive from content). The
+/// mapper asks before it builds a record ([`RowMapper::map_row_keeping`]), so a repeat
+/// costs its hashing and nothing more: neither its strings and maps nor, on the busier
+/// writing thread, its encoding and index probe. Bounded, so memory stays flat: when
+/// full it forgets everything, and later repeats fall back on the store's own
+/// duplicate check.
 struct SentIds {
     ids: HashSet<u128, BuildHasherDefault<IdHasher>>,
     /// Reused from chunk to chunk: (id, position) of each record, then the order to
@@ -362,26 +368,31 @@ impl SentIds {
 
     fn new() -> SentIds {
         SentIds {
-            ids: HashSet::default(),
+            ids: HashSet::with_capacity_and_hasher(Self::CAPACITY, Default::default()),
             keys: Vec::new(),
             order: Vec::new(),
             placed: Vec::new(),
         }
     }
 
-    /// Orders a chunk's records by id and drops those already sent; returns how many
-    /// were dropped. Sorted, the store's inserts into its id index walk the B-tree in
-    /// order instead of jumping around it. Of two records with one id the first read
-    /// is the one kept, as the store would keep it.
+    /// Whether a record with this id is to be sent: true the first time an id is seen
+    /// (since the memory was last full), false for a repeat. The first read is the one
+    /// kept, as the store would keep it.
+    fn first_sending(&mut self, id: RecordId) -> bool {
+        if self.ids.len() >= Self::CAPACITY {
+            self.ids.clear();
+        }
+        self.ids.insert(u128::from_be_bytes(*id.as_bytes()))
+    }
+
+    /// Orders a chunk's records by id. Sorted, the store's inserts into its id index
+    /// walk the B-tree in order instead of jumping around it.
     ///
     /// Sorts (id, position) pairs and then moves the records into place by swaps: a
     /// stable sort of the records themselves allocated a scratch buffer of half a chunk
     /// every time, and that large allocation made glibc consolidate its free lists,
     /// which cost a tenth of the whole ingest.
-    fn prepare(&mut self, records: &mut Vec<SourceRecord>, finished: &mut FinishedRecords) -> u64 {
-        if self.ids.len() + records.len() > Self::CAPACITY {
-            self.ids.clear();
-        }
+    fn sort_by_id(&mut self, records: &mut [SourceRecord]) {
         self.keys.clear();
         self.keys
             .extend(records.iter().enumerate().map(|(position, record)| {
@@ -390,23 +401,8 @@ impl SentIds {
         // Positions are distinct, so an unstable sort gives the stable order.
         self.keys.sort_unstable();
         self.order.clear();
-        for &(id, position) in &self.keys {
-            if self.ids.insert(id) {
-                self.order.push(position);
-            }
-        }
-        let kept = self.order.len();
-        // The dropped records go after the kept ones, to be truncated away.
-        self.placed.clear();
-        self.placed.resize(records.len(), false);
-        for &position in &self.order {
-            self.placed[position as usize] = true;
-        }
-        for position in 0..records.len() {
-            if !self.placed[position] {
-                self.order.push(position as u32);
-            }
-        }
+        self.order
+            .extend(self.keys.iter().map(|&(_, position)| position));
         // Now order[k] is the old position of the record that belongs at k: follow
         // each cycle of that permutation, swapping records into place.
         self.placed.clear();
@@ -426,11 +422,6 @@ impl SentIds {
                 current = next;
             }
         }
-        let dropped = records.len() - kept;
-        if dropped > 0 {
-            finished.push(records.split_off(kept));
-        }
-        dropped as u64
     }
 }
 
@@ -545,21 +536,23 @@ mod tests {
     }
 
     #[test]
-    fn chunks_are_sorted_by_id_and_repeats_dropped_keeping_the_first() {
+    fn chunks_are_sorted_by_id_and_repeats_left_out_keeping_the_first() {
         let names = ["d", "a", "c", "a", "b", "d", "e", "c", "a"];
-        let chunk = |lines: std::ops::Range<usize>| -> Vec<SourceRecord> {
-            lines.map(|line| record(names[line], line as u64)).collect()
-        };
         let mut sent = SentIds::new();
-        let mut first = chunk(0..6);
-        let mut finished = FinishedRecords::default();
-        assert_eq!(sent.prepare(&mut first, &mut finished), 2);
-        let mut expected = [chunk(0..1), chunk(1..3), chunk(4..5)].concat();
-        expected.sort_by_key(|record| record.id);
+        let mut kept = |lines: std::ops::Range<usize>| -> Vec<SourceRecord> {
+            lines
+                .map(|line| record(names[line], line as u64))
+                .filter(|record| sent.first_sending(record.id))
+                .collect()
+        };
+        let mut first = kept(0..6);
+        let mut expected = [vec![record("d", 0)], vec![record("a", 1)]].concat();
+        expected.extend([record("c", 2), record("b", 4)]);
         assert_eq!(first, expected);
-        // A repeat of an earlier chunk's record is dropped too.
-        let mut second = chunk(6..9);
-        assert_eq!(sent.prepare(&mut second, &mut finished), 2);
-        assert_eq!(second, chunk(6..7));
+        expected.sort_by_key(|record| record.id);
+        SentIds::new().sort_by_id(&mut first);
+        assert_eq!(first, expected);
+        // A repeat of an earlier chunk's record is left out too.
+        assert_eq!(kept(6..9), vec![record("e", 6)]);
     }
 }

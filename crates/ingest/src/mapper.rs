@@ -4,12 +4,12 @@
 //! Pure: no files, no clock. The batch's time and id come in through [`BatchContext`].
 //! A row maps whole or not at all, so a partly understood row never reaches the store.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use model::{
     BatchId, CriminalPredicate, DataClass, EntityKey, LabelError, Property, PropertyType,
-    Provenance, Schema, SecurityLabels, Sensitivity, SourceRecord, ValueFormat,
+    Provenance, RecordId, Schema, SecurityLabels, Sensitivity, SourceRecord, ValueFormat,
 };
 
 use crate::profile::{EntityMapping, FileFormat, MappingProfile, ValueSource};
@@ -99,6 +99,12 @@ impl RawRow {
         self.first_non_empty(slot).is_some()
     }
 }
+
+/// One entity's values in a row while it is mapped: (property, canonical values), each
+/// property once and with values. Built without owned names or a map, since a repeat
+/// of an earlier record is left out as soon as its id is known, and a kept record then
+/// moves the values into its own map.
+type PropertyValues<'mapper> = Vec<(&'mapper str, Vec<String>)>;
 
 /// A mapping profile compiled against the schema: columns resolved to slots, property
 /// declarations and value sources looked up once.
@@ -279,20 +285,31 @@ impl RowMapper {
         context: &BatchContext,
         records: &mut Vec<SourceRecord>,
     ) -> Result<(), RowError> {
-        let row_id = match self.id_slot.and_then(|slot| row.first_non_empty(slot)) {
-            Some(id) => id.to_string(),
-            None => row.line.to_string(),
-        };
+        self.map_row_keeping(row, context, records, &mut |_| true)
+            .map(|_| ())
+    }
+
+    /// Maps one row like [`RowMapper::map_row`], but asks `keep` about each record's id
+    /// before building the record, and builds only those it keeps; returns how many it
+    /// left out. `keep` is asked only once the row is known to map whole. A feed
+    /// repeats the same person or phone on many rows, and each repeat is an identical
+    /// record: knowing its id first spares building (and freeing) its strings and maps.
+    pub fn map_row_keeping(
+        &self,
+        row: &RawRow,
+        context: &BatchContext,
+        records: &mut Vec<SourceRecord>,
+        keep: &mut dyn FnMut(RecordId) -> bool,
+    ) -> Result<u64, RowError> {
         let reported_at = self.reported_at(row, context)?;
         let labels = self.labels(row, reported_at.date_naive())?;
 
         // Keys first: references need every entity's key, and an optional entity
         // without one is left out before its other values are looked at.
         let mut keys: Vec<Option<EntityKey>> = Vec::with_capacity(self.entities.len());
-        let mut values: Vec<BTreeMap<String, Vec<String>>> =
-            Vec::with_capacity(self.entities.len());
+        let mut values: Vec<PropertyValues<'_>> = Vec::with_capacity(self.entities.len());
         for entity in &self.entities {
-            let mut properties = BTreeMap::new();
+            let mut properties = PropertyValues::new();
             let key = self.entity_key(entity, row, &mut properties)?;
             keys.push(key);
             values.push(properties);
@@ -310,12 +327,15 @@ impl RowMapper {
                     _ => property.values(row, &self.value_format)?,
                 };
                 if !found.is_empty() {
-                    properties.insert(property.property.name.clone(), found);
+                    properties.push((property.property.name.as_str(), found));
                 }
             }
             for &index in &entity.required {
                 let property = &entity.properties[index];
-                if !properties.contains_key(&property.property.name) {
+                if !properties
+                    .iter()
+                    .any(|(name, _)| *name == property.property.name)
+                {
                     let reason = match &property.origin {
                         Origin::Entity(target) => format!(
                             "required property {} refers to entity {:?}, which this row lacks",
@@ -331,11 +351,35 @@ impl RowMapper {
             }
         }
 
-        let first_record = records.len();
-        for (index, ((entity, key), properties)) in
+        let mut produced = 0;
+        let mut left_out = 0;
+        let mut row_id: Option<String> = None;
+        for (index, ((entity, key), mut properties)) in
             self.entities.iter().zip(keys).zip(values).enumerate()
         {
             let Some(key) = key else { continue };
+            produced += 1;
+            // In name order, as the record's map will hold them (names are distinct).
+            properties.sort_unstable_by(|left, right| left.0.cmp(right.0));
+            let id = SourceRecord::content_id(
+                &self.agency,
+                &entity.kind,
+                &key,
+                properties
+                    .iter()
+                    .map(|(property, values)| (*property, values.as_slice())),
+                &labels,
+            );
+            if !keep(id) {
+                left_out += 1;
+                continue;
+            }
+            let row_id = row_id.get_or_insert_with(|| {
+                match self.id_slot.and_then(|slot| row.first_non_empty(slot)) {
+                    Some(id) => id.to_string(),
+                    None => row.line.to_string(),
+                }
+            });
             let source_record_id = if index == 0 {
                 row_id.clone()
             } else {
@@ -350,22 +394,40 @@ impl RowMapper {
                 line: row.line,
                 reported_at,
             };
-            records.push(SourceRecord::new(
-                &entity.kind,
-                key,
-                properties,
-                labels.clone(),
+            // Values are sorted and without repeats, and empty properties were never
+            // inserted: what `SourceRecord::new` would do is done, and the id is known.
+            let record = SourceRecord {
+                id,
+                entity_key: key,
+                kind: entity.kind.clone(),
+                properties: properties
+                    .into_iter()
+                    .map(|(property, values)| (property.to_string(), values))
+                    .collect(),
+                labels: labels.clone(),
                 provenance,
-            ));
+            };
+            debug_assert_eq!(
+                record.id,
+                SourceRecord::new(
+                    &record.kind,
+                    record.entity_key,
+                    record.properties.clone(),
+                    record.labels.clone(),
+                    record.provenance.clone(),
+                )
+                .id
+            );
+            records.push(record);
         }
-        if records.len() == first_record {
+        if produced == 0 {
             // Every entity was optional and keyless: accepting the row would keep nothing.
             return Err(RowError {
                 field: None,
                 reason: "the row has no entity: every optional entity lacks its key".to_string(),
             });
         }
-        Ok(())
+        Ok(left_out)
     }
 
     fn reported_at(&self, row: &RawRow, context: &BatchContext) -> Result<DateTime<Utc>, RowError> {
@@ -457,11 +519,11 @@ impl RowMapper {
 
     /// The entity's key, or `None` for an optional entity without one. Fills in the
     /// key properties' values on the way.
-    fn entity_key(
+    fn entity_key<'mapper>(
         &self,
-        entity: &CompiledEntity,
+        entity: &'mapper CompiledEntity,
         row: &RawRow,
-        properties: &mut BTreeMap<String, Vec<String>>,
+        properties: &mut PropertyValues<'mapper>,
     ) -> Result<Option<EntityKey>, RowError> {
         let mut parts: Vec<String> =
             Vec::with_capacity(entity.key_slots.len() + entity.key_properties.len());
@@ -490,7 +552,7 @@ impl RowMapper {
             };
             parts.push(values.join(KEY_VALUE_SEPARATOR));
             if !values.is_empty() {
-                properties.insert(property.property.name.clone(), values);
+                properties.push((property.property.name.as_str(), values));
             }
         }
         if parts.iter().all(String::is_empty) {

@@ -30,6 +30,47 @@ impl ContentHasher {
         self.bytes(value.as_bytes())
     }
 
+    /// A count as the field its decimal text would be (`field(&count.to_string())`),
+    /// without allocating that text.
+    pub fn count(&mut self, count: usize) -> &mut ContentHasher {
+        let mut digits = [0u8; 20];
+        let mut start = digits.len();
+        let mut rest = count;
+        loop {
+            start -= 1;
+            digits[start] = b'0' + (rest % 10) as u8;
+            rest /= 10;
+            if rest == 0 {
+                break;
+            }
+        }
+        self.bytes(&digits[start..])
+    }
+
+    /// Parts joined with a separator, as one field (`field(&parts.join(separator))`),
+    /// without allocating the joined text.
+    pub fn joined<'a, I>(&mut self, parts: I, separator: &str) -> &mut ContentHasher
+    where
+        I: IntoIterator<Item = &'a str>,
+        I::IntoIter: Clone,
+    {
+        let parts = parts.into_iter();
+        let (count, length) = parts
+            .clone()
+            .fold((0usize, 0usize), |(count, length), part| {
+                (count + 1, length + part.len())
+            });
+        let length = length + count.saturating_sub(1) * separator.len();
+        self.0.extend_from_slice(&(length as u64).to_le_bytes());
+        for (index, part) in parts.enumerate() {
+            if index > 0 {
+                self.0.extend_from_slice(separator.as_bytes());
+            }
+            self.0.extend_from_slice(part.as_bytes());
+        }
+        self
+    }
+
     pub fn bytes(&mut self, value: &[u8]) -> &mut ContentHasher {
         self.0
             .extend_from_slice(&(value.len() as u64).to_le_bytes());
@@ -181,6 +222,25 @@ mod tests {
         assert_eq!(first.to_hex().parse::<EntityKey>(), Ok(first));
         assert_eq!(first.to_hex().len(), 32);
         assert!("xyz".parse::<EntityKey>().is_err());
+    }
+
+    #[test]
+    fn counts_and_joined_parts_hash_as_their_text() {
+        let mut by_text = ContentHasher::new("test");
+        by_text
+            .field("0")
+            .field("7")
+            .field("1234567890")
+            .field("A,B,C")
+            .field("");
+        let mut direct = ContentHasher::new("test");
+        direct
+            .count(0)
+            .count(7)
+            .count(1_234_567_890)
+            .joined(["A", "B", "C"], ",")
+            .joined([], ",");
+        assert_eq!(by_text.0, direct.0);
     }
 
     #[test]

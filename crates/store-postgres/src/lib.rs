@@ -47,6 +47,30 @@ impl std::fmt::Debug for PostgresStore {
 }
 
 impl PostgresStore {
+    /// Runs `write` in one transaction that holds the advisory lock `lock` (one per
+    /// kind of state, so appends stay in order) and commits synchronously.
+    pub(crate) fn locked_write<T>(
+        &self,
+        lock: i64,
+        write: impl FnOnce(&mut postgres::Transaction<'_>) -> StoreResult<T>,
+    ) -> StoreResult<T> {
+        let mut client = self.client()?;
+        let result = (|| {
+            let mut transaction = client.transaction().map_err(database)?;
+            transaction
+                .batch_execute("SET LOCAL synchronous_commit = on")
+                .map_err(database)?;
+            transaction
+                .execute("SELECT pg_advisory_xact_lock($1)", &[&lock])
+                .map_err(database)?;
+            let value = write(&mut transaction)?;
+            transaction.commit().map_err(database)?;
+            Ok(value)
+        })();
+        self.give_back(client);
+        result
+    }
+
     /// Connects to `postgres://…` or `postgresql://…` (libpq URL syntax, e.g.
     /// `postgres://user@host:5432/db` or `postgres://user@localhost/db?host=/run/dir`)
     /// and brings the schema up to date.

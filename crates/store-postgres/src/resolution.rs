@@ -35,18 +35,7 @@ impl PostgresStore {
         &self,
         write: impl FnOnce(&mut Transaction<'_>) -> StoreResult<T>,
     ) -> StoreResult<T> {
-        let mut client = self.client()?;
-        let result = (|| {
-            let mut transaction = client.transaction().map_err(database)?;
-            transaction
-                .execute("SELECT pg_advisory_xact_lock($1)", &[&RESOLUTION_LOCK])
-                .map_err(database)?;
-            let value = write(&mut transaction)?;
-            transaction.commit().map_err(database)?;
-            Ok(value)
-        })();
-        self.give_back(client);
-        result
+        self.locked_write(RESOLUTION_LOCK, write)
     }
 }
 

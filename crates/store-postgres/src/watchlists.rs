@@ -32,21 +32,7 @@ impl PostgresStore {
         &self,
         write: impl FnOnce(&mut Transaction<'_>) -> StoreResult<T>,
     ) -> StoreResult<T> {
-        let mut client = self.client()?;
-        let result = (|| {
-            let mut transaction = client.transaction().map_err(database)?;
-            transaction
-                .batch_execute("SET LOCAL synchronous_commit = on")
-                .map_err(database)?;
-            transaction
-                .execute("SELECT pg_advisory_xact_lock($1)", &[&WATCHLISTS_LOCK])
-                .map_err(database)?;
-            let value = write(&mut transaction)?;
-            transaction.commit().map_err(database)?;
-            Ok(value)
-        })();
-        self.give_back(client);
-        result
+        self.locked_write(WATCHLISTS_LOCK, write)
     }
 }
 

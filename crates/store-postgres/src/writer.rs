@@ -350,13 +350,20 @@ fn copy_records(
     let mut copy = BinaryCopyInWriter::new(sink, &RECORD_TYPES);
     // One buffer for every record's JSON, rather than a String each.
     let mut properties = String::new();
+    // Caveats repeat from record to record (a feed has one rule): their text is built
+    // once per run of equal sets rather than once per record.
+    let mut caveats_of = None;
+    let mut caveats = String::new();
     for record in records {
         properties_json(&record.properties, &mut properties);
         let labels = &record.labels;
         let provenance = &record.provenance;
         let line = clamp(provenance.line);
         let reported_at = truncate_to_micros(provenance.reported_at);
-        let caveats = labels.caveats_text();
+        if caveats_of != Some(&labels.caveats) {
+            caveats = labels.caveats_text();
+            caveats_of = Some(&labels.caveats);
+        }
         let predicate = labels
             .predicate
             .as_ref()

@@ -17,18 +17,14 @@ use store::{
     StoreResult,
 };
 
-use crate::{BUSY_TIMEOUT, SqliteStore, codec, database};
+use crate::{SqliteStore, codec, database};
 
 const COLUMNS: &str = "sequence, recorded_at, actor, actor_agency, action, target, reason, \
                        case_number, source, outcome, previous_hash, hash";
 
 impl AuditLog for SqliteStore {
     fn append(&self, entry: NewAuditEntry) -> StoreResult<AuditEntry> {
-        let mut connection = Connection::open(self.path()).map_err(database)?;
-        connection.busy_timeout(BUSY_TIMEOUT).map_err(database)?;
-        connection
-            .pragma_update(None, "synchronous", "FULL")
-            .map_err(database)?;
+        let mut connection = self.durable_connection()?;
         let transaction = connection
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(database)?;

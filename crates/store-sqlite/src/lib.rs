@@ -52,6 +52,18 @@ impl std::fmt::Debug for SqliteStore {
 }
 
 impl SqliteStore {
+    /// A connection of its own for short writes that must be on disk when they return
+    /// (audit entries, judgements, operations, watches, purges): `synchronous=FULL`,
+    /// waiting up to [`BUSY_TIMEOUT`] for the single writer lock.
+    pub(crate) fn durable_connection(&self) -> StoreResult<Connection> {
+        let connection = Connection::open(self.path()).map_err(database)?;
+        connection.busy_timeout(BUSY_TIMEOUT).map_err(database)?;
+        connection
+            .pragma_update(None, "synchronous", "FULL")
+            .map_err(database)?;
+        Ok(connection)
+    }
+
     /// Opens (creating if missing) the store named by `sqlite:PATH`, `sqlite://PATH` or a
     /// bare path, and brings its schema up to date. The directory must exist.
     pub fn open(url_or_path: &str) -> StoreResult<SqliteStore> {

@@ -6,13 +6,13 @@
 //! on power loss, and an open ingest batch must not hold it up.
 
 use chrono::Utc;
-use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
+use rusqlite::{OptionalExtension, Row, TransactionBehavior, params};
 use store::{
     NewNotification, NewOperation, Notification, NotifiedOverlap, Operations, RegisteredOperation,
     StoreError, StoreResult,
 };
 
-use crate::{BUSY_TIMEOUT, SqliteStore, codec, database};
+use crate::{SqliteStore, codec, database};
 
 const OPERATION_COLUMNS: &str = "id, agency, label, source, contact_name, contact_phone, \
      latitude, longitude, radius_m, starts_at, ends_at, targets, registered_by, registered_at";
@@ -20,23 +20,12 @@ const OPERATION_COLUMNS: &str = "id, agency, label, source, contact_name, contac
 const NOTIFICATION_COLUMNS: &str = "id, notified_at, operation, operation_agency, \
      other_operation, other_agency, reasons";
 
-impl SqliteStore {
-    fn operations_connection(&self) -> StoreResult<Connection> {
-        let connection = Connection::open(self.path()).map_err(database)?;
-        connection.busy_timeout(BUSY_TIMEOUT).map_err(database)?;
-        connection
-            .pragma_update(None, "synchronous", "FULL")
-            .map_err(database)?;
-        Ok(connection)
-    }
-}
-
 impl Operations for SqliteStore {
     fn register_operation(&self, operation: NewOperation) -> StoreResult<RegisteredOperation> {
         if let Some(problem) = operation.problem() {
             return Err(StoreError::Refused(problem));
         }
-        let mut connection = self.operations_connection()?;
+        let mut connection = self.durable_connection()?;
         let transaction = connection
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(database)?;
@@ -126,7 +115,7 @@ impl Operations for SqliteStore {
                 "a notification needs the overlap it is about".to_string(),
             ));
         }
-        let mut connection = self.operations_connection()?;
+        let mut connection = self.durable_connection()?;
         let transaction = connection
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(database)?;

@@ -16,30 +16,19 @@ use store::{
     ResolutionState, RunPair, StoreError, StoreResult,
 };
 
-use crate::{BUSY_TIMEOUT, SqliteStore, codec, database};
+use crate::{SqliteStore, codec, database};
 
 const JUDGEMENT_COLUMNS: &str =
     "id, kind, left_record, right_record, decided_by, decided_at, reason, reverses";
 
 const RUN_COLUMNS: &str = "id, started_at, finished_at, threshold, model, counts";
 
-impl SqliteStore {
-    fn write_connection(&self) -> StoreResult<Connection> {
-        let connection = Connection::open(self.path()).map_err(database)?;
-        connection.busy_timeout(BUSY_TIMEOUT).map_err(database)?;
-        connection
-            .pragma_update(None, "synchronous", "FULL")
-            .map_err(database)?;
-        Ok(connection)
-    }
-}
-
 impl ResolutionState for SqliteStore {
     fn append_judgement(&self, judgement: NewJudgement) -> StoreResult<Judgement> {
         if let Some(problem) = judgement.problem() {
             return Err(StoreError::Refused(problem));
         }
-        let mut connection = self.write_connection()?;
+        let mut connection = self.durable_connection()?;
         let transaction = connection
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(database)?;
@@ -184,7 +173,7 @@ impl ResolutionState for SqliteStore {
         if let Some(problem) = update.problem() {
             return Err(StoreError::Refused(problem));
         }
-        let mut connection = self.write_connection()?;
+        let mut connection = self.durable_connection()?;
         connection
             .pragma_update(None, "synchronous", "NORMAL")
             .map_err(database)?;

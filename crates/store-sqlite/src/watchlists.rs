@@ -9,10 +9,10 @@ use std::collections::BTreeSet;
 
 use chrono::Utc;
 use model::{BatchId, RecordId};
-use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
+use rusqlite::{OptionalExtension, Row, TransactionBehavior, params};
 use store::{Alert, NewAlert, NewWatch, StoreError, StoreResult, Watch, Watchlists};
 
-use crate::{BUSY_TIMEOUT, SqliteStore, codec, database};
+use crate::{SqliteStore, codec, database};
 
 const WATCH_COLUMNS: &str = "id, created_at, agency, user_id, target, reference, reason, \
      case_number, watcher, removed_at, removed_by";
@@ -20,18 +20,6 @@ const WATCH_COLUMNS: &str = "id, created_at, agency, user_id, target, reference,
 const ALERT_COLUMNS: &str = "id, alerted_at, watch_id, watcher_agency, watcher_user, \
      record_id, record_agency, record_feed, record_kind, batch_id, disclosure, \
      redacted_fields, contact";
-
-impl SqliteStore {
-    /// A connection of its own for durable, short writes.
-    pub(crate) fn durable_connection(&self) -> StoreResult<Connection> {
-        let connection = Connection::open(self.path()).map_err(database)?;
-        connection.busy_timeout(BUSY_TIMEOUT).map_err(database)?;
-        connection
-            .pragma_update(None, "synchronous", "FULL")
-            .map_err(database)?;
-        Ok(connection)
-    }
-}
 
 impl Watchlists for SqliteStore {
     fn add_watch(&self, watch: NewWatch) -> StoreResult<Watch> {

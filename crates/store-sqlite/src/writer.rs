@@ -28,7 +28,7 @@ pub(crate) struct SqliteBatchWriter<'store> {
     header: BatchHeader,
     open: bool,
     /// Reused for every record's properties JSON.
-    json: Vec<u8>,
+    json: String,
     /// The last caveats and review-by date bound, with their text forms.
     caveats_of: Option<BTreeSet<String>>,
     caveats_text: String,
@@ -56,7 +56,7 @@ impl<'store> SqliteBatchWriter<'store> {
             connection,
             header,
             open: true,
-            json: Vec::with_capacity(1024),
+            json: String::with_capacity(1024),
             caveats_of: None,
             caveats_text: String::new(),
             review_by_of: None,
@@ -89,9 +89,7 @@ impl BatchWriter for SqliteBatchWriter<'_> {
         let mut written = 0;
         for record in records {
             write_properties_json(&mut self.json, &record.properties);
-            // Only strings were written, so the buffer is UTF-8; checking costs little.
-            let properties = std::str::from_utf8(&self.json)
-                .map_err(|error| StoreError::Database(format!("properties JSON: {error}")))?;
+            let properties = self.json.as_str();
             let labels = &record.labels;
             let provenance = &record.provenance;
             // Labels repeat from record to record (a feed has one rule), so their text
@@ -272,40 +270,44 @@ impl Tallies {
 
 /// Writes properties as the JSON object serde_json would (`{"p":["v",...],...}`, keys
 /// in map order) into `json`, cleared first. Most values need no escaping and are
-/// copied whole; the rest go through serde_json's own string escaping.
-fn write_properties_json(json: &mut Vec<u8>, properties: &BTreeMap<String, Vec<String>>) {
+/// copied whole; the rest go through serde_json's own string escaping. A `String`
+/// rather than bytes: the JSON is built from `str`s, so no UTF-8 check per record.
+fn write_properties_json(json: &mut String, properties: &BTreeMap<String, Vec<String>>) {
     json.clear();
-    json.push(b'{');
+    json.push('{');
     for (index, (property, values)) in properties.iter().enumerate() {
         if index > 0 {
-            json.push(b',');
+            json.push(',');
         }
         write_json_string(json, property);
-        json.extend_from_slice(b":[");
+        json.push_str(":[");
         for (index, value) in values.iter().enumerate() {
             if index > 0 {
-                json.push(b',');
+                json.push(',');
             }
             write_json_string(json, value);
         }
-        json.push(b']');
+        json.push(']');
     }
-    json.push(b'}');
+    json.push('}');
 }
 
-fn write_json_string(json: &mut Vec<u8>, text: &str) {
+fn write_json_string(json: &mut String, text: &str) {
     // A fold without early exit, which the compiler vectorises; values are short.
     let needs_escape = text.bytes().fold(false, |found, byte| {
         found | (byte < 0x20) | (byte == b'"') | (byte == b'\\')
     });
     let plain = !needs_escape;
     if plain {
-        json.push(b'"');
-        json.extend_from_slice(text.as_bytes());
-        json.push(b'"');
+        json.push('"');
+        json.push_str(text);
+        json.push('"');
     } else {
-        // Writing a str into a Vec cannot fail.
-        let _ = serde_json::to_writer(&mut *json, text);
+        // serde_json writes valid UTF-8 (an escaped copy of a str), and cannot fail
+        // on a plain value; its output is appended as text.
+        if let Ok(escaped) = serde_json::to_string(text) {
+            json.push_str(&escaped);
+        }
     }
 }
 
@@ -324,14 +326,11 @@ mod tests {
             ("phone".to_string(), vec!["+15551234567".to_string()]),
             ("empty".to_string(), vec![]),
         ]);
-        let mut json = Vec::new();
+        let mut json = String::new();
         write_properties_json(&mut json, &properties);
-        assert_eq!(
-            String::from_utf8(json).unwrap(),
-            serde_json::to_string(&properties).unwrap()
-        );
-        let mut json = b"stale".to_vec();
+        assert_eq!(json, serde_json::to_string(&properties).unwrap());
+        let mut json = "stale".to_string();
         write_properties_json(&mut json, &BTreeMap::new());
-        assert_eq!(json, b"{}");
+        assert_eq!(json, "{}");
     }
 }

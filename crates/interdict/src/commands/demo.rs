@@ -1,4 +1,5 @@
-//! `interdict demo`: a small simulated world ingested into a fresh SQLite file.
+//! `interdict demo`: a small simulated world ingested into a fresh SQLite file, its
+//! people resolved across agencies, and the commands to explore it.
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -53,6 +54,20 @@ pub fn run(arguments: &DemoArgs) -> Result<ExitCode> {
     print_run(&ingest);
     println!();
     print!("{}", render(store.as_ref(), &status));
+    println!("\nResolving the people of every agency:");
+    let resolve_arguments = crate::cli::ResolveArgs {
+        command: None,
+        inputs: Vec::new(),
+        profile: None,
+        out: None,
+        db: Some(database_url.clone()),
+        threshold: None,
+        explain: None,
+        seed: 1,
+        incremental: false,
+        json: false,
+    };
+    super::resolve_store::resolve_store(&database_url, &resolve_arguments)?;
     println!(
         "\nThe world's feeds, profiles and ground truth are in {}.",
         world.display()
@@ -64,6 +79,11 @@ pub fn run(arguments: &DemoArgs) -> Result<ExitCode> {
     println!("Explore the store:");
     println!("  {program} status --db {database_url}");
     println!("  {program} quarantine --db {database_url}");
+    println!("  {program} resolve entities --db {database_url}");
+    println!("  {program} resolve review --db {database_url} --limit 5");
+    println!("  {program} graph key-players --db {database_url} --top 10");
+    println!("  {program} deconflict load --db {database_url}");
+    println!("  {program} audit verify --db {database_url}");
     Ok(ExitCode::SUCCESS)
 }
 
