@@ -91,9 +91,7 @@ pub(crate) fn quarantined_from_row(row: &Row) -> StoreResult<QuarantinedRow> {
 
 /// The time as stored: truncated to the microsecond, towards the past. Done here
 /// rather than left to the driver, which truncates towards 2000-01-01.
-pub(crate) fn truncate_to_micros(moment: DateTime<Utc>) -> DateTime<Utc> {
-    DateTime::from_timestamp_micros(moment.timestamp_micros()).unwrap_or(moment)
-}
+pub(crate) use store::truncate_to_micros;
 
 /// A stored count or line number; PostgreSQL has no unsigned integers.
 pub(crate) fn count(value: i64) -> u64 {

@@ -114,9 +114,7 @@ pub(crate) fn micros(moment: DateTime<Utc>) -> i64 {
 }
 
 /// The time as stored: truncated to the microsecond, towards the past.
-pub(crate) fn truncate_to_micros(moment: DateTime<Utc>) -> DateTime<Utc> {
-    DateTime::from_timestamp_micros(moment.timestamp_micros()).unwrap_or(moment)
-}
+pub(crate) use store::truncate_to_micros;
 
 pub(crate) fn moment(micros: i64, table: &'static str) -> StoreResult<DateTime<Utc>> {
     DateTime::from_timestamp_micros(micros).ok_or_else(|| StoreError::Corrupt {

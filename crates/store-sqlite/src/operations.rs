@@ -142,18 +142,7 @@ impl Operations for SqliteStore {
         let overlaps = notification
             .overlaps
             .into_iter()
-            .map(|overlap| match overlap {
-                NotifiedOverlap::SpaceTime {
-                    distance_m,
-                    overlap_start,
-                    overlap_end,
-                } => NotifiedOverlap::SpaceTime {
-                    distance_m,
-                    overlap_start: codec::truncate_to_micros(overlap_start),
-                    overlap_end: codec::truncate_to_micros(overlap_end),
-                },
-                NotifiedOverlap::SharedTarget => NotifiedOverlap::SharedTarget,
-            })
+            .map(NotifiedOverlap::truncated_to_micros)
             .collect();
         let appended = Notification {
             id: codec::count(next),

@@ -14,7 +14,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use chrono::{NaiveDate, TimeZone, Utc};
 use model::{
     BatchId, CriminalPredicate, DataClass, EntityKey, Provenance, RecordId, SecurityLabels,
     Sensitivity, SourceRecord,
@@ -22,7 +22,7 @@ use model::{
 
 use crate::{
     BatchCounts, BatchHeader, BatchSummary, KindAgencyCount, QuarantineCount, QuarantinedRow,
-    RecordQuery, Store, StoreError, StoreStatus,
+    RecordQuery, Store, StoreError, StoreStatus, truncate_to_micros,
 };
 
 /// Expands to one `#[test]` per conformance case. The expression is evaluated once per
@@ -939,11 +939,6 @@ pub fn counts(
         records_written,
         duplicates_skipped,
     }
-}
-
-/// The time as stored: truncated to the microsecond, towards the past.
-pub fn truncate_to_micros(moment: DateTime<Utc>) -> DateTime<Utc> {
-    DateTime::from_timestamp_micros(moment.timestamp_micros()).expect("in range")
 }
 
 fn date(text: &str) -> NaiveDate {

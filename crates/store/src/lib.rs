@@ -74,6 +74,12 @@ pub enum StoreError {
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
+/// A time as every backend keeps it: to the microsecond, truncated towards the past
+/// (PostgreSQL's resolution).
+pub fn truncate_to_micros(moment: chrono::DateTime<chrono::Utc>) -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::from_timestamp_micros(moment.timestamp_micros()).unwrap_or(moment)
+}
+
 /// A quarantined row's `raw` text as every backend stores it: NUL, which PostgreSQL
 /// text cannot hold, becomes U+FFFD like the other bytes lossy decoding replaced.
 pub fn raw_without_nul(raw: &str) -> std::borrow::Cow<'_, str> {

@@ -103,6 +103,25 @@ pub enum NotifiedOverlap {
     SharedTarget,
 }
 
+impl NotifiedOverlap {
+    /// The overlap with its times as every backend keeps them (see
+    /// [`crate::truncate_to_micros`]).
+    pub fn truncated_to_micros(self) -> NotifiedOverlap {
+        match self {
+            NotifiedOverlap::SpaceTime {
+                distance_m,
+                overlap_start,
+                overlap_end,
+            } => NotifiedOverlap::SpaceTime {
+                distance_m,
+                overlap_start: crate::truncate_to_micros(overlap_start),
+                overlap_end: crate::truncate_to_micros(overlap_end),
+            },
+            NotifiedOverlap::SharedTarget => NotifiedOverlap::SharedTarget,
+        }
+    }
+}
+
 /// A notification about two registered operations that conflict.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NewNotification {
