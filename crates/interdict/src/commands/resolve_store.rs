@@ -22,11 +22,11 @@
 //!
 //! # Explaining
 //!
-//! `resolve explain A B` refits the model on the store's records with the latest run's
-//! seed and threshold (resolution is deterministic, so this is the latest run's model
-//! while no records arrived since) to show every field's level, weight and detail, the
-//! blocking keys the records share, total weight and posterior; then, from the stored
-//! state, their entities and the links and judgements that connect them.
+//! `resolve explain A B` weighs the pair with the latest run's stored model and
+//! threshold (a store resolved before runs kept their model has it fitted again, with
+//! the run's seed: resolution is deterministic) to show every field's level, weight and
+//! detail, the blocking keys the records share, total weight and posterior; then, from
+//! the stored state, their entities and the links and judgements that connect them.
 //!
 //! # Incremental runs
 //!
@@ -1185,18 +1185,30 @@ fn explain_pair(store: &dyn Store, left: &str, right: &str, as_json: bool) -> Re
     let people = People::load(store)?;
     let (left, right) = (people.find(left)?, people.find(right)?);
     let run = state.latest_run().context("reading the latest run")?;
-    let options = ResolveOptions {
-        threshold: run
-            .as_ref()
-            .and_then(|run| run.model["threshold_option"].as_f64()),
-        seed: run
-            .as_ref()
-            .and_then(|run| run.model["seed"].as_u64())
-            .unwrap_or(1),
-        ..ResolveOptions::default()
+    // The latest run keeps its fitted model; only a store resolved before models were
+    // kept needs the model fitted again (deterministic, so the same model).
+    let stored = run.as_ref().and_then(|run| {
+        let model: MatchModel = serde_json::from_value(run.model["fitted"].clone()).ok()?;
+        Some((model, run.threshold))
+    });
+    let (model, threshold) = match stored {
+        Some(stored) => stored,
+        None => {
+            let options = ResolveOptions {
+                threshold: run
+                    .as_ref()
+                    .and_then(|run| run.model["threshold_option"].as_f64()),
+                seed: run
+                    .as_ref()
+                    .and_then(|run| run.model["seed"].as_u64())
+                    .unwrap_or(1),
+                ..ResolveOptions::default()
+            };
+            let resolution = resolve(&people.prepared, None, &options, &Judgements::default());
+            (resolution.model, resolution.threshold)
+        }
     };
-    let resolution = resolve(&people.prepared, None, &options, &Judgements::default());
-    let mut evidence = pair_evidence(&resolution.model, &people, left, right);
+    let mut evidence = pair_evidence(&model, &people, left, right);
     let (left_id, right_id) = (
         people.sources[left as usize].id,
         people.sources[right as usize].id,
@@ -1219,9 +1231,9 @@ fn explain_pair(store: &dyn Store, left: &str, right: &str, as_json: bool) -> Re
                 && ids.contains(&Some(right_id.to_hex().as_str()))
         })
         .collect();
-    evidence["threshold"] = json!(resolution.threshold);
+    evidence["threshold"] = json!(threshold);
     evidence["above_threshold"] =
-        json!(evidence["weight"].as_f64().unwrap_or(f64::MIN) >= resolution.threshold);
+        json!(evidence["weight"].as_f64().unwrap_or(f64::MIN) >= threshold);
     evidence["left"] = json!(people.sources[left as usize]);
     evidence["right"] = json!(people.sources[right as usize]);
     evidence["left_entity"] = json!(left_entity);
@@ -1238,7 +1250,7 @@ fn explain_pair(store: &dyn Store, left: &str, right: &str, as_json: bool) -> Re
     println!(
         "weight {:+.2} (threshold {:.2}), posterior {:.4}{}",
         evidence["weight"].as_f64().unwrap_or(f64::NAN),
-        resolution.threshold,
+        threshold,
         evidence["probability"].as_f64().unwrap_or(f64::NAN),
         if evidence["conflicting_id_numbers"].as_bool() == Some(true) {
             ", conflicting identifier numbers"
