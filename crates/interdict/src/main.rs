@@ -19,6 +19,7 @@ use clap::Parser;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
+    quiet_on_closed_pipe();
     let arguments = cli::Arguments::parse();
     init_tracing(arguments.verbose);
     match commands::run(arguments.command) {
@@ -28,6 +29,25 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// `interdict … | head` closes stdout early; `println!` then panics on the broken pipe.
+/// Like a command killed by SIGPIPE, stop quietly instead of printing a panic (this
+/// crate forbids the `unsafe` that resetting the signal would take).
+fn quiet_on_closed_pipe() {
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let message = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| info.payload().downcast_ref::<&str>().copied())
+            .unwrap_or("");
+        if message.contains("Broken pipe") {
+            std::process::exit(141);
+        }
+        default_hook(info);
+    }));
 }
 
 fn init_tracing(verbose: u8) {

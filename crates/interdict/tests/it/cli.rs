@@ -324,3 +324,40 @@ fn check_kill_9_mid_ingest(folder: &Path, fresh_url: &mut dyn FnMut() -> String)
     assert_eq!(rerun["totals"], uninterrupted["totals"]);
     assert_eq!(status_json(&killed_url), status_json(&uninterrupted_url));
 }
+
+/// A reader that stops early (`interdict … | head`) ends the command quietly, as
+/// SIGPIPE would, not with a panic message.
+#[test]
+fn a_closed_output_pipe_stops_quietly() {
+    use std::fmt::Write as _;
+    use std::io::{BufRead, BufReader};
+
+    let folder = tempfile::tempdir().unwrap();
+    let edges = folder.path().join("edges.csv");
+    let mut text = String::from("source,target\n");
+    for node in 0..5_000 {
+        writeln!(text, "n{node},n{}", (node * 7 + 1) % 5_000).unwrap();
+    }
+    std::fs::write(&edges, text).unwrap();
+    let mut child = interdict()
+        .args(["graph", "key-players", "--top", "5000", "--edges"])
+        .arg(&edges)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first_line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first_line)
+        .unwrap();
+    // The reader is gone; the rest of the output meets a closed pipe.
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!first_line.is_empty());
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(
+        output.status.success() || output.status.code() == Some(141),
+        "{:?}: {stderr}",
+        output.status
+    );
+}
