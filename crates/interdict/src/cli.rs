@@ -410,6 +410,9 @@ pub enum GraphCommand {
     Path(GraphPathArgs),
     /// The nodes within some hops of a node (following edge direction with --directed).
     Neighbours(GraphNeighboursArgs),
+    /// Associates two or more entities of a store have in common, with the evidence
+    /// that ties each to them.
+    Common(GraphCommonArgs),
     /// Write the graph as GraphML or GEXF (networkx, Gephi).
     Export(GraphExportArgs),
     /// Roles in the supply chain of every person and organisation of a store, with reasons.
@@ -539,6 +542,28 @@ pub struct GraphNeighboursArgs {
     #[arg(long)]
     pub relation: Vec<String>,
     /// With --db: follow only links with evidence from this agency (repeatable).
+    #[arg(long)]
+    pub agency: Vec<String>,
+    /// Print the result as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct GraphCommonArgs {
+    /// The store (sqlite:PATH or postgres://…).
+    #[arg(long)]
+    pub db: String,
+    /// An entity id, record id or AGENCY/FEED/SOURCE_RECORD_ID; at least two.
+    #[arg(long = "node", required = true, num_args = 1)]
+    pub nodes: Vec<String>,
+    /// How many hops out from each.
+    #[arg(long, default_value_t = 1)]
+    pub depth: u32,
+    /// Follow only links of this relation (repeatable).
+    #[arg(long)]
+    pub relation: Vec<String>,
+    /// Follow only links with evidence from this agency (repeatable).
     #[arg(long)]
     pub agency: Vec<String>,
     /// Print the result as JSON on stdout.

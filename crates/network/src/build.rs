@@ -514,6 +514,42 @@ impl Network {
         found
     }
 
+    /// Nodes within `depth` hops of every one of `starts` (the starts themselves left
+    /// out): the associates several entities have in common. Each comes with, per start
+    /// in order, the hops to it and the link it was reached by; nearest overall first.
+    pub fn common_associates(
+        &self,
+        starts: &[u32],
+        depth: u32,
+        filter: &LinkFilter,
+    ) -> Vec<(u32, Vec<(u32, u32)>)> {
+        let reached: Vec<HashMap<u32, (u32, u32)>> = starts
+            .iter()
+            .map(|start| {
+                self.neighbourhood(*start, depth, filter)
+                    .into_iter()
+                    .map(|(node, hops, link)| (node, (hops, link)))
+                    .collect()
+            })
+            .collect();
+        let Some((first, rest)) = reached.split_first() else {
+            return Vec::new();
+        };
+        let mut common: Vec<(u32, Vec<(u32, u32)>)> = first
+            .keys()
+            .filter(|node| !starts.contains(node))
+            .filter_map(|node| {
+                let mut ways = vec![first[node]];
+                for other in rest {
+                    ways.push(*other.get(node)?);
+                }
+                Some((*node, ways))
+            })
+            .collect();
+        common.sort_by_key(|(node, ways)| (ways.iter().map(|(hops, _)| hops).sum::<u32>(), *node));
+        common
+    }
+
     /// Whether a link passes a filter.
     pub fn passes(&self, link: &Link, filter: &LinkFilter) -> bool {
         let relation_ok = filter.relations.is_empty()

@@ -29,9 +29,9 @@ use serde::Serialize;
 
 use super::print_json;
 use crate::cli::{
-    CommunityQuality, EvalNetworkArgs, GraphCommunitiesArgs, GraphExportArgs, GraphFormat,
-    GraphKeyPlayersArgs, GraphNeighboursArgs, GraphPathArgs, GraphRolesArgs, GraphTraceArgs,
-    PathCost,
+    CommunityQuality, EvalNetworkArgs, GraphCommonArgs, GraphCommunitiesArgs, GraphExportArgs,
+    GraphFormat, GraphKeyPlayersArgs, GraphNeighboursArgs, GraphPathArgs, GraphRolesArgs,
+    GraphTraceArgs, PathCost,
 };
 use crate::open::open_store;
 
@@ -247,6 +247,121 @@ struct NeighboursOutput {
     relations: Vec<String>,
     agencies: Vec<String>,
     neighbours: Vec<NeighbourOutput>,
+}
+
+#[derive(Debug, Serialize)]
+struct CommonOutput {
+    network: NetworkSummary,
+    nodes: Vec<NodeOutput>,
+    depth: u32,
+    associates: Vec<CommonAssociate>,
+}
+
+#[derive(Debug, Serialize)]
+struct CommonAssociate {
+    #[serde(flatten)]
+    node: NodeOutput,
+    /// Per given node, in order: how it reaches the associate.
+    ties: Vec<CommonTie>,
+}
+
+#[derive(Debug, Serialize)]
+struct CommonTie {
+    from: String,
+    hops: u32,
+    /// The last link on the way, with its evidence.
+    relation: String,
+    evidence: Vec<RecordRef>,
+}
+
+/// `graph common --db`: what several entities share within `depth` hops.
+pub fn common(arguments: &GraphCommonArgs) -> Result<ExitCode> {
+    if arguments.nodes.len() < 2 {
+        anyhow::bail!("graph common needs at least two --node");
+    }
+    let (network, summary) = load(&arguments.db, None, None)?;
+    let starts = arguments
+        .nodes
+        .iter()
+        .map(|node| network.find(node).map_err(anyhow::Error::from))
+        .collect::<Result<Vec<u32>>>()?;
+    let filter = LinkFilter {
+        relations: arguments.relation.clone(),
+        agencies: arguments.agency.clone(),
+    };
+    let associates = network
+        .common_associates(&starts, arguments.depth, &filter)
+        .into_iter()
+        .map(|(node, ways)| CommonAssociate {
+            node: node_output(&network, node),
+            ties: starts
+                .iter()
+                .zip(ways)
+                .map(|(start, (hops, link))| {
+                    let link = &network.links[link as usize];
+                    CommonTie {
+                        from: network.node(*start).id.clone(),
+                        hops,
+                        relation: link.relation.clone(),
+                        evidence: link
+                            .evidence
+                            .iter()
+                            .map(|&record| network.record_ref(record))
+                            .collect(),
+                    }
+                })
+                .collect(),
+        })
+        .collect();
+    let output = CommonOutput {
+        network: summary,
+        nodes: starts
+            .iter()
+            .map(|start| node_output(&network, *start))
+            .collect(),
+        depth: arguments.depth,
+        associates,
+    };
+    if arguments.json {
+        print_json(&output)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    print_summary(&output.network);
+    let names: Vec<String> = output
+        .nodes
+        .iter()
+        .map(|node| format!("{} ({})", node.id, node.label))
+        .collect();
+    println!(
+        "{} associates within {} hops of each of {}",
+        output.associates.len(),
+        output.depth,
+        names.join(", ")
+    );
+    for associate in &output.associates {
+        println!("  {} ({})", associate.node.id, associate.node.label);
+        for tie in &associate.ties {
+            let evidence: Vec<String> = tie
+                .evidence
+                .iter()
+                .take(3)
+                .map(|record| {
+                    format!(
+                        "{}/{}/{}",
+                        record.agency, record.feed, record.source_record_id
+                    )
+                })
+                .collect();
+            println!(
+                "    from {} in {} hops, last by {} ({})",
+                tie.from,
+                tie.hops,
+                tie.relation,
+                evidence.join(", ")
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 pub fn neighbours(url: &str, arguments: &GraphNeighboursArgs) -> Result<ExitCode> {

@@ -49,6 +49,7 @@ pub fn run(command: Command) -> Result<ExitCode> {
             GraphCommand::Communities(arguments) => graph::communities(&arguments),
             GraphCommand::Path(arguments) => graph::path(&arguments),
             GraphCommand::Neighbours(arguments) => graph::neighbours(&arguments),
+            GraphCommand::Common(arguments) => graph_store::common(&arguments),
             GraphCommand::Export(arguments) => graph::export(&arguments),
             GraphCommand::Roles(arguments) => graph_store::roles(&arguments),
             GraphCommand::Trace(arguments) => graph_store::trace(&arguments),

@@ -290,3 +290,52 @@ fn trace_of_a_cluster_overdose_ranks_a_seizure_of_its_product_first() {
         assert!(text.contains(root) && text.contains("Person:"), "{format}");
     }
 }
+
+/// Two entities tied through a third: `graph common` names the third, with the
+/// evidence tying each to it, and nothing the two do not both reach.
+#[test]
+fn common_associates_are_reached_from_every_entity_with_evidence() {
+    let world = World::new();
+    let players = world.json(&["graph", "key-players", "--top", "1", "--removals", "0"]);
+    let hub = players["players"][0]["id"].as_str().unwrap().to_string();
+    let around = world.json(&["graph", "neighbours", "--node", &hub, "--depth", "1"]);
+    let neighbours: Vec<String> = around["neighbours"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|neighbour| neighbour["id"].as_str().unwrap().to_string())
+        .collect();
+    assert!(neighbours.len() >= 2, "{around}");
+    let (left, right) = (&neighbours[0], &neighbours[1]);
+    let common = world.json(&[
+        "graph", "common", "--node", left, "--node", right, "--depth", "1",
+    ]);
+    let associates = common["associates"].as_array().unwrap();
+    assert!(
+        associates
+            .iter()
+            .any(|associate| associate["id"] == hub.as_str()),
+        "{hub} ties {left} and {right}: {common}"
+    );
+    let reach = |node: &str| -> BTreeSet<String> {
+        world.json(&["graph", "neighbours", "--node", node, "--depth", "1"])["neighbours"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|neighbour| neighbour["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let (from_left, from_right) = (reach(left), reach(right));
+    for associate in associates {
+        let id = associate["id"].as_str().unwrap();
+        assert!(
+            from_left.contains(id) && from_right.contains(id),
+            "{associate}"
+        );
+        let ties = associate["ties"].as_array().unwrap();
+        assert_eq!(ties.len(), 2, "{associate}");
+        for tie in ties {
+            assert!(!tie["evidence"].as_array().unwrap().is_empty(), "{tie}");
+        }
+    }
+}
