@@ -8,8 +8,8 @@
 use chrono::{DateTime, Utc};
 use postgres::{Row, Transaction};
 use store::{
-    NewNotification, NewOperation, Notification, NotifiedOverlap, Operations, RegisteredOperation,
-    StoreError, StoreResult,
+    NewNotification, NewOperation, Notification, Operations, RegisteredOperation, StoreError,
+    StoreResult,
 };
 
 use crate::{PostgresStore, codec, database};
@@ -135,20 +135,12 @@ impl Operations for PostgresStore {
                 )
                 .and_then(|row| row.try_get(0))
                 .map_err(database)?;
-            let overlaps = notification
-                .overlaps
-                .into_iter()
-                .map(NotifiedOverlap::truncated_to_micros)
-                .collect();
-            let appended = Notification {
-                id: codec::count(next),
-                notified_at: codec::truncate_to_micros(Utc::now()),
-                operation: notification.operation,
+            let appended = Notification::appended(
+                codec::count(next),
+                notification,
                 operation_agency,
-                other_operation: notification.other_operation,
                 other_agency,
-                overlaps,
-            };
+            );
             let overlaps = serde_json::to_string(&appended.overlaps)
                 .map_err(|error| StoreError::Database(error.to_string()))?;
             transaction

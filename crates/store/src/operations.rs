@@ -148,6 +148,29 @@ pub struct Notification {
 }
 
 impl Notification {
+    /// The notification as a backend appends it: numbered `id`, stamped now, every
+    /// time truncated as stored.
+    pub fn appended(
+        id: u64,
+        notification: NewNotification,
+        operation_agency: String,
+        other_agency: String,
+    ) -> Notification {
+        Notification {
+            id,
+            notified_at: crate::truncate_to_micros(Utc::now()),
+            operation: notification.operation,
+            operation_agency,
+            other_operation: notification.other_operation,
+            other_agency,
+            overlaps: notification
+                .overlaps
+                .into_iter()
+                .map(NotifiedOverlap::truncated_to_micros)
+                .collect(),
+        }
+    }
+
     /// Whether `agency` was told (it runs one of the two operations).
     pub fn concerns(&self, agency: &str) -> bool {
         self.operation_agency == agency || self.other_agency == agency

@@ -1281,20 +1281,35 @@ fn explain_pair(store: &dyn Store, left: &str, right: &str, as_json: bool) -> Re
         _ => println!("not resolved yet: run `interdict resolve --db …`"),
     }
     for judgement in &judgements {
-        println!(
-            "  judgement {} {} by {}{}: {}",
-            judgement["id"],
-            judgement["kind"].as_str().unwrap_or("?"),
-            judgement["decided_by"].as_str().unwrap_or("?"),
-            if judgement["in_force"].as_bool() == Some(true) {
-                " (in force)"
-            } else {
-                ""
-            },
-            judgement["reason"].as_str().unwrap_or("")
-        );
+        print_judgement(judgement, false);
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// One judgement line of `explain`; `with_records` names the two records too (an
+/// entity's judgements touch several pairs, a pair's only that pair).
+fn print_judgement(judgement: &Value, with_records: bool) {
+    let records = if with_records {
+        format!(
+            " {} {}",
+            judgement["left"].as_str().unwrap_or("?"),
+            judgement["right"].as_str().unwrap_or("?")
+        )
+    } else {
+        String::new()
+    };
+    println!(
+        "  judgement {} {}{records} by {}{}: {}",
+        judgement["id"],
+        judgement["kind"].as_str().unwrap_or("?"),
+        judgement["decided_by"].as_str().unwrap_or("?"),
+        if judgement["in_force"].as_bool() == Some(true) {
+            " (in force)"
+        } else {
+            ""
+        },
+        judgement["reason"].as_str().unwrap_or("")
+    );
 }
 
 fn explain_entity(store: &dyn Store, entity: &str, as_json: bool) -> Result<ExitCode> {
@@ -1378,20 +1393,7 @@ fn explain_entity(store: &dyn Store, entity: &str, as_json: bool) -> Result<Exit
         );
     }
     for judgement in &judgements {
-        println!(
-            "  judgement {} {} {} {} by {}{}: {}",
-            judgement["id"],
-            judgement["kind"].as_str().unwrap_or("?"),
-            judgement["left"].as_str().unwrap_or("?"),
-            judgement["right"].as_str().unwrap_or("?"),
-            judgement["decided_by"].as_str().unwrap_or("?"),
-            if judgement["in_force"].as_bool() == Some(true) {
-                " (in force)"
-            } else {
-                ""
-            },
-            judgement["reason"].as_str().unwrap_or("")
-        );
+        print_judgement(judgement, true);
     }
     Ok(ExitCode::SUCCESS)
 }
