@@ -46,6 +46,16 @@ pub enum Command {
     Watch(WatchArgs),
     /// 28 CFR Part 23 retention: what is due for review, and the audited purge.
     Retention(RetentionArgs),
+    /// Serve the HTTP API and the web UI over a store (until ctrl-c).
+    Serve(ServeArgs),
+    /// The task force's agencies (add, list).
+    Agencies(AgenciesArgs),
+    /// User accounts: add (password on stdin), list, unlock, enrol TOTP, disable.
+    Users(UsersArgs),
+    /// Sharing agreements between agencies (add, list).
+    Agreements(AgreementsArgs),
+    /// Cases and their members (add, member, list).
+    Cases(CasesArgs),
 }
 
 #[derive(Debug, Args)]
@@ -320,9 +330,19 @@ pub struct DemoArgs {
     pub dir: PathBuf,
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
-    /// Print the summary as JSON on stdout.
+    /// Print the summary as JSON on stdout (and do not serve).
     #[arg(long)]
     pub json: bool,
+    /// Where the web UI and API listen (port 0: any free port).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub listen: std::net::SocketAddr,
+    /// Prepare the store and stop, without serving.
+    #[arg(long)]
+    pub no_serve: bool,
+    /// World size: small (a few thousand records, about a minute in all) or medium
+    /// (about a million records, for load tests).
+    #[arg(long, default_value = "small")]
+    pub scale: String,
 }
 
 #[derive(Debug, Args)]
@@ -340,6 +360,9 @@ pub enum BenchTarget {
     /// Entity resolution of FEBRL-style people: speed, peak memory and quality of a
     /// full deduplication, then of matching new records incrementally.
     Resolve(BenchResolveArgs),
+    /// What access costs: building a user's view against the unrestricted network,
+    /// and queries through the façade against the same operations without access.
+    Access(crate::commands::bench_access::BenchAccessArgs),
 }
 
 #[derive(Debug, Args)]
@@ -993,4 +1016,198 @@ pub struct RetentionPurgeArgs {
     pub why: String,
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub store: StoreArg,
+    /// The address to listen on (port 0: any free port).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub listen: std::net::SocketAddr,
+    /// Serve HTTPS with this certificate chain (PEM); needs --tls-key.
+    #[arg(long, requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// The private key (PEM) of --tls-cert.
+    #[arg(long, requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+    /// Let accounts sign on without a TOTP code (demos and tests only).
+    #[arg(long)]
+    pub no_second_factor: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DirectoryListArgs {
+    #[command(flatten)]
+    pub store: StoreArg,
+    /// Print as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct AgenciesArgs {
+    #[command(subcommand)]
+    pub command: AgenciesCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AgenciesCommand {
+    /// Add an agency (refused when the id exists).
+    Add(AgencyAddArgs),
+    /// All agencies.
+    List(DirectoryListArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AgencyAddArgs {
+    #[command(flatten)]
+    pub store: StoreArg,
+    /// The agency code records carry in their provenance (`dea`, `sheriff`, …).
+    #[arg(long)]
+    pub id: String,
+    #[arg(long)]
+    pub name: String,
+    /// Whom other agencies' users are told to contact (a desk, a phone number).
+    #[arg(long)]
+    pub contact: String,
+}
+
+#[derive(Debug, Args)]
+pub struct UsersArgs {
+    #[command(subcommand)]
+    pub command: UsersCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UsersCommand {
+    /// Add an account; the password is the first line of stdin (at least 12
+    /// characters): `printf '%s\n' "$PASSWORD" | interdict users add …`.
+    Add(UserAddArgs),
+    /// All accounts (never their password hashes or TOTP secrets).
+    List(DirectoryListArgs),
+    /// Release a locked account.
+    Unlock(UserIdArgs),
+    /// Enrol a new TOTP second factor (replacing any): prints the otpauth:// URI and
+    /// the secret once, for the user's authenticator app.
+    Totp(UserIdArgs),
+    /// Disable an account (it cannot sign on; accounts are never deleted).
+    Disable(UserIdArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct UserAddArgs {
+    #[command(flatten)]
+    pub store: StoreArg,
+    /// The log-on name (one word).
+    #[arg(long)]
+    pub id: String,
+    /// The user's agency (it must exist: `interdict agencies add`).
+    #[arg(long)]
+    pub agency: String,
+    /// analyst, investigator, supervisor, epidemiologist, auditor or administrator;
+    /// repeat for several.
+    #[arg(long = "role", required = true)]
+    pub roles: Vec<String>,
+    /// public, sensitive, law_enforcement or restricted.
+    #[arg(long)]
+    pub clearance: String,
+    /// Handling caveats held; repeat for several.
+    #[arg(long = "caveat")]
+    pub caveats: Vec<String>,
+    /// The display name (default: the id).
+    #[arg(long)]
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct UserIdArgs {
+    #[command(flatten)]
+    pub store: StoreArg,
+    /// The account.
+    #[arg(long)]
+    pub id: String,
+}
+
+#[derive(Debug, Args)]
+pub struct AgreementsArgs {
+    #[command(subcommand)]
+    pub command: AgreementsCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AgreementsCommand {
+    /// Let one agency read some of another's data (replaces the agreement between
+    /// the same two agencies).
+    Add(AgreementAddArgs),
+    /// All agreements.
+    List(DirectoryListArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AgreementAddArgs {
+    #[command(flatten)]
+    pub store: StoreArg,
+    /// The agency sharing its data.
+    #[arg(long)]
+    pub from: String,
+    /// The agency whose users may read it.
+    #[arg(long)]
+    pub to: String,
+    /// criminal_intelligence, investigative_case, public_health or public; repeat for
+    /// several.
+    #[arg(long = "class", required = true)]
+    pub classes: Vec<String>,
+    /// The most sensitive records shared: public, sensitive, law_enforcement or
+    /// restricted.
+    #[arg(long)]
+    pub up_to: String,
+}
+
+#[derive(Debug, Args)]
+pub struct CasesArgs {
+    #[command(subcommand)]
+    pub command: CasesCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CasesCommand {
+    /// Open a case (refused when the number exists).
+    Add(CaseAddArgs),
+    /// Add a member to a case, or remove one (--remove).
+    Member(CaseMemberArgs),
+    /// All cases with their members.
+    List(DirectoryListArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CaseAddArgs {
+    #[command(flatten)]
+    pub store: StoreArg,
+    /// The case number records carry.
+    #[arg(long)]
+    pub id: String,
+    /// The agency the case belongs to.
+    #[arg(long)]
+    pub agency: String,
+    #[arg(long)]
+    pub title: String,
+    /// A member (an existing account); repeat for several.
+    #[arg(long = "member")]
+    pub members: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct CaseMemberArgs {
+    #[command(flatten)]
+    pub store: StoreArg,
+    /// The case number.
+    #[arg(long)]
+    pub case: String,
+    /// The account.
+    #[arg(long)]
+    pub user: String,
+    /// Remove the member instead of adding them.
+    #[arg(long)]
+    pub remove: bool,
 }

@@ -7,6 +7,7 @@
 
 mod audit;
 mod codec;
+mod directory;
 mod migrations;
 mod operations;
 mod resolution;
@@ -19,7 +20,7 @@ use std::sync::{Mutex, PoisonError};
 use model::{BatchId, RecordId, SourceRecord};
 use postgres::types::ToSql;
 use postgres::{Client, Config, IsolationLevel, NoTls, Transaction};
-use store::{AuditLog, Operations, ResolutionState, Retention, Watchlists};
+use store::{AuditLog, Directory, Operations, ResolutionState, Retention, Watchlists};
 use store::{
     BatchHeader, BatchSummary, BatchWriter, KindAgencyCount, QuarantineCount, QuarantinedRow,
     RecordQuery, Store, StoreError, StoreResult, StoreStatus,
@@ -306,6 +307,10 @@ impl Store for PostgresStore {
     }
 
     fn retention(&self) -> &dyn Retention {
+        self
+    }
+
+    fn directory(&self) -> &dyn Directory {
         self
     }
 }

@@ -38,6 +38,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "watchlists_retention",
         sql: include_str!("../migrations/0005_watchlists_retention.sql"),
     },
+    Migration {
+        version: 6,
+        name: "directory",
+        sql: include_str!("../migrations/0006_directory.sql"),
+    },
 ];
 
 /// The schema version this build creates and understands.

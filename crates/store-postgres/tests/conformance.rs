@@ -13,6 +13,7 @@ store::resolution_conformance_tests!(fresh_postgres_store());
 store::operations_conformance_tests!(fresh_postgres_store());
 store::watchlists_conformance_tests!(fresh_postgres_store());
 store::retention_conformance_tests!(fresh_postgres_store());
+store::directory_conformance_tests!(fresh_postgres_store());
 
 #[path = "audit/tamper.rs"]
 mod audit_tamper;
@@ -137,4 +138,51 @@ fn a_record_stored_by_a_concurrent_batch_is_a_duplicate_not_an_error() {
     let status = store.status().unwrap();
     assert_eq!((status.total_records(), status.batches), (1, 2));
     assert_eq!(store.record(record.id).unwrap(), Some(record));
+}
+
+#[test]
+fn directory_logs_refuse_update_delete_and_truncate() {
+    use store::conformance_directory::{moment, stored_records, user_account};
+    let url = pg_throwaway::fresh_database_url();
+    let store = PostgresStore::open(&url).unwrap();
+    let directory = store.directory();
+    directory
+        .create_user(&user_account("a.smith", "DEA"))
+        .unwrap();
+    directory
+        .record_logon_attempt(&store::LogonAttempt {
+            user: "a.smith".to_string(),
+            at: moment(1),
+            succeeded: false,
+            source: "cli".to_string(),
+        })
+        .unwrap();
+    let records = stored_records(&store, 1);
+    directory
+        .record_validation(&store::Validation {
+            record: records[0],
+            decision: "validated".to_string(),
+            by: "supervisor.dea".to_string(),
+            at: moment(2),
+            note: String::new(),
+        })
+        .unwrap();
+    let mut raw = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    for sql in [
+        "UPDATE logon_attempts SET succeeded = true",
+        "DELETE FROM logon_attempts",
+        "TRUNCATE logon_attempts",
+        "UPDATE validations SET decision = 'rejected'",
+        "DELETE FROM validations",
+        "TRUNCATE validations",
+        "DELETE FROM users",
+    ] {
+        assert!(raw.batch_execute(sql).is_err(), "{sql} must be refused");
+    }
+    assert_eq!(directory.recent_failures("a.smith", moment(0)).unwrap(), 1);
+    assert_eq!(
+        directory.validations().unwrap()[&records[0]].decision,
+        "validated"
+    );
+    assert!(directory.user("a.smith").unwrap().is_some());
 }

@@ -5,9 +5,14 @@
 //! last commits on power loss: acceptable for a re-runnable ingest, not for an audit
 //! trail). `BEGIN IMMEDIATE` takes SQLite's one write lock before the head is read, so
 //! appends from threads and processes queue up and the chain stays linear. A fresh
-//! connection per append costs well under a millisecond next to the fsync, and keeps
-//! audit writes off the batch writer's mutex (an open batch in this process would
-//! otherwise block them with no timeout).
+//! connection per transaction costs well under a millisecond next to the fsync, and
+//! keeps audit writes off the batch writer's mutex (an open batch in this process would
+//! otherwise block them with no timeout). Within a process, appends that arrive while
+//! one is committing are committed together in the next transaction (group commit):
+//! each caller still returns only once its own entry is durable.
+
+use std::collections::HashMap;
+use std::sync::{Condvar, Mutex, PoisonError};
 
 use chrono::Utc;
 use rusqlite::types::Value;
@@ -22,50 +27,152 @@ use crate::{SqliteStore, codec, database};
 const COLUMNS: &str = "sequence, recorded_at, actor, actor_agency, action, target, reason, \
                        case_number, source, outcome, previous_hash, hash";
 
-impl AuditLog for SqliteStore {
-    fn append(&self, entry: NewAuditEntry) -> StoreResult<AuditEntry> {
+/// Appends waiting for the one committing thread (group commit): under load many
+/// requests end in an audit entry, and one fsync per entry would queue them all
+/// behind the disk. Every caller still returns only after the transaction holding
+/// its entry is durably committed.
+#[derive(Default)]
+pub(crate) struct AuditQueue {
+    state: Mutex<QueueState>,
+    changed: Condvar,
+}
+
+#[derive(Default)]
+struct QueueState {
+    next_ticket: u64,
+    waiting: Vec<(u64, NewAuditEntry)>,
+    finished: HashMap<u64, StoreResult<AuditEntry>>,
+    committing: bool,
+}
+
+/// At most this many entries go into one transaction.
+const GROUP_LIMIT: usize = 256;
+
+impl SqliteStore {
+    /// Writes entries after the head in one durable transaction.
+    fn append_group(&self, entries: Vec<NewAuditEntry>) -> StoreResult<Vec<AuditEntry>> {
         let mut connection = self.durable_connection()?;
         let transaction = connection
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(database)?;
-        let head = read_head(&transaction)?.ok_or_else(|| StoreError::Corrupt {
+        let mut head = read_head(&transaction)?.ok_or_else(|| StoreError::Corrupt {
             table: "audit_head",
             reason: "the head record is missing; run `interdict audit verify`".to_string(),
         })?;
-        let appended = AuditEntry::chained(&head, Utc::now(), entry);
-        transaction
-            .execute(
-                &format!(
+        let mut appended_all = Vec::with_capacity(entries.len());
+        {
+            let mut insert = transaction
+                .prepare_cached(&format!(
                     "INSERT INTO audit_log ({COLUMNS}) \
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
-                ),
-                params![
-                    codec::clamp(appended.sequence),
-                    codec::micros(appended.recorded_at),
-                    appended.entry.actor,
-                    appended.entry.actor_agency,
-                    appended.entry.action.as_str(),
-                    appended.entry.target,
-                    appended.entry.reason,
-                    appended.entry.case_number,
-                    appended.entry.source,
-                    appended.entry.outcome.as_str(),
-                    appended.previous_hash.as_bytes().as_slice(),
-                    appended.hash.as_bytes().as_slice(),
-                ],
-            )
-            .map_err(database)?;
-        transaction
-            .execute(
-                "UPDATE audit_head SET sequence = ?1, hash = ?2 WHERE id = 1",
-                params![
-                    codec::clamp(appended.sequence),
-                    appended.hash.as_bytes().as_slice()
-                ],
-            )
-            .map_err(database)?;
+                ))
+                .map_err(database)?;
+            let mut move_head = transaction
+                .prepare_cached("UPDATE audit_head SET sequence = ?1, hash = ?2 WHERE id = 1")
+                .map_err(database)?;
+            for entry in entries {
+                let appended = AuditEntry::chained(&head, Utc::now(), entry);
+                insert
+                    .execute(params![
+                        codec::clamp(appended.sequence),
+                        codec::micros(appended.recorded_at),
+                        appended.entry.actor,
+                        appended.entry.actor_agency,
+                        appended.entry.action.as_str(),
+                        appended.entry.target,
+                        appended.entry.reason,
+                        appended.entry.case_number,
+                        appended.entry.source,
+                        appended.entry.outcome.as_str(),
+                        appended.previous_hash.as_bytes().as_slice(),
+                        appended.hash.as_bytes().as_slice(),
+                    ])
+                    .map_err(database)?;
+                head = AuditAnchor {
+                    sequence: appended.sequence,
+                    hash: appended.hash,
+                };
+                // The head's trigger lets it move forward one entry at a time.
+                move_head
+                    .execute(params![
+                        codec::clamp(head.sequence),
+                        head.hash.as_bytes().as_slice()
+                    ])
+                    .map_err(database)?;
+                appended_all.push(appended);
+            }
+        }
         transaction.commit().map_err(database)?;
-        Ok(appended)
+        Ok(appended_all)
+    }
+}
+
+impl AuditLog for SqliteStore {
+    fn append(&self, entry: NewAuditEntry) -> StoreResult<AuditEntry> {
+        self.append_all(vec![entry])?
+            .pop()
+            .ok_or_else(|| StoreError::Database("an append returned no entry".to_string()))
+    }
+
+    fn append_all(&self, entries: Vec<NewAuditEntry>) -> StoreResult<Vec<AuditEntry>> {
+        let queue = &self.audit_queue;
+        let lock = || queue.state.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut state = lock();
+        let mut tickets = Vec::with_capacity(entries.len());
+        for entry in entries {
+            let ticket = state.next_ticket;
+            state.next_ticket += 1;
+            state.waiting.push((ticket, entry));
+            tickets.push(ticket);
+        }
+        loop {
+            if tickets
+                .iter()
+                .all(|ticket| state.finished.contains_key(ticket))
+            {
+                return tickets
+                    .iter()
+                    .map(|ticket| {
+                        state.finished.remove(ticket).unwrap_or_else(|| {
+                            Err(StoreError::Database("an audit ticket vanished".to_string()))
+                        })
+                    })
+                    .collect();
+            }
+            if state.committing {
+                state = queue
+                    .changed
+                    .wait(state)
+                    .unwrap_or_else(PoisonError::into_inner);
+                continue;
+            }
+            // This caller commits for everyone waiting (itself included).
+            state.committing = true;
+            let take = state.waiting.len().min(GROUP_LIMIT);
+            let group: Vec<(u64, NewAuditEntry)> = state.waiting.drain(..take).collect();
+            drop(state);
+            let (group_tickets, group_entries): (Vec<u64>, Vec<NewAuditEntry>) =
+                group.into_iter().unzip();
+            let outcome = self.append_group(group_entries);
+            state = lock();
+            match outcome {
+                Ok(appended) => {
+                    for (ticket, entry) in group_tickets.into_iter().zip(appended) {
+                        state.finished.insert(ticket, Ok(entry));
+                    }
+                }
+                Err(error) => {
+                    let message = error.to_string();
+                    for ticket in group_tickets {
+                        state
+                            .finished
+                            .insert(ticket, Err(StoreError::Database(message.clone())));
+                    }
+                }
+            }
+            state.committing = false;
+            queue.changed.notify_all();
+        }
     }
 
     fn entries(&self, query: &AuditQuery) -> StoreResult<Vec<AuditEntry>> {

@@ -7,6 +7,7 @@
 
 mod audit;
 mod codec;
+mod directory;
 mod migrations;
 mod operations;
 mod resolution;
@@ -21,7 +22,7 @@ use std::time::Duration;
 use model::{BatchId, RecordId, SourceRecord};
 use rusqlite::types::Value;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params, params_from_iter};
-use store::{AuditLog, Operations, ResolutionState, Retention, Watchlists};
+use store::{AuditLog, Directory, Operations, ResolutionState, Retention, Watchlists};
 use store::{
     BatchHeader, BatchSummary, BatchWriter, KindAgencyCount, QuarantineCount, QuarantinedRow,
     RecordQuery, Store, StoreError, StoreResult, StoreStatus,
@@ -40,6 +41,47 @@ pub struct SqliteStore {
     path: PathBuf,
     writer: Mutex<Connection>,
     readers: Mutex<Vec<Connection>>,
+    /// Idle durable-write connections (see [`SqliteStore::durable_connection`]).
+    durable: Mutex<Vec<Connection>>,
+    audit_queue: audit::AuditQueue,
+}
+
+/// A pooled durable-write connection; back to the pool when dropped outside a
+/// transaction (one left open by a panic is closed instead, rolling it back).
+pub(crate) struct DurableConnection<'a> {
+    store: &'a SqliteStore,
+    connection: Option<Connection>,
+}
+
+impl std::ops::Deref for DurableConnection<'_> {
+    type Target = Connection;
+
+    fn deref(&self) -> &Connection {
+        self.connection.as_ref().expect("present until dropped")
+    }
+}
+
+impl std::ops::DerefMut for DurableConnection<'_> {
+    fn deref_mut(&mut self) -> &mut Connection {
+        self.connection.as_mut().expect("present until dropped")
+    }
+}
+
+impl Drop for DurableConnection<'_> {
+    fn drop(&mut self) {
+        if let Some(connection) = self.connection.take()
+            && connection.is_autocommit()
+        {
+            let mut idle = self
+                .store
+                .durable
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            if idle.len() < MAX_IDLE_READERS {
+                idle.push(connection);
+            }
+        }
+    }
 }
 
 impl std::fmt::Debug for SqliteStore {
@@ -55,13 +97,29 @@ impl SqliteStore {
     /// A connection of its own for short writes that must be on disk when they return
     /// (audit entries, judgements, operations, watches, purges): `synchronous=FULL`,
     /// waiting up to [`BUSY_TIMEOUT`] for the single writer lock.
-    pub(crate) fn durable_connection(&self) -> StoreResult<Connection> {
-        let connection = Connection::open(self.path()).map_err(database)?;
-        connection.busy_timeout(BUSY_TIMEOUT).map_err(database)?;
-        connection
-            .pragma_update(None, "synchronous", "FULL")
-            .map_err(database)?;
-        Ok(connection)
+    /// Connections are pooled: opening one parses the whole schema, which showed in
+    /// server profiles when every request appended an audit entry.
+    pub(crate) fn durable_connection(&self) -> StoreResult<DurableConnection<'_>> {
+        let idle = self
+            .durable
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .pop();
+        let connection = match idle {
+            Some(connection) => connection,
+            None => {
+                let connection = Connection::open(self.path()).map_err(database)?;
+                connection.busy_timeout(BUSY_TIMEOUT).map_err(database)?;
+                connection
+                    .pragma_update(None, "synchronous", "FULL")
+                    .map_err(database)?;
+                connection
+            }
+        };
+        Ok(DurableConnection {
+            store: self,
+            connection: Some(connection),
+        })
     }
 
     /// Opens (creating if missing) the store named by `sqlite:PATH`, `sqlite://PATH` or a
@@ -92,6 +150,8 @@ impl SqliteStore {
             path,
             writer: Mutex::new(writer),
             readers: Mutex::new(Vec::new()),
+            durable: Mutex::new(Vec::new()),
+            audit_queue: audit::AuditQueue::default(),
         })
     }
 
@@ -321,6 +381,10 @@ impl Store for SqliteStore {
     }
 
     fn retention(&self) -> &dyn Retention {
+        self
+    }
+
+    fn directory(&self) -> &dyn Directory {
         self
     }
 }

@@ -31,6 +31,7 @@ store::resolution_conformance_tests!(fresh_sqlite_store());
 store::operations_conformance_tests!(fresh_sqlite_store());
 store::watchlists_conformance_tests!(fresh_sqlite_store());
 store::retention_conformance_tests!(fresh_sqlite_store());
+store::directory_conformance_tests!(fresh_sqlite_store());
 
 #[path = "audit/tamper.rs"]
 mod audit_tamper;
@@ -111,4 +112,48 @@ fn the_store_is_shared_across_threads() {
     // Running batches from several threads is a conformance case; this pins the type.
     fn assert_send_sync<T: Send + Sync>() {}
     assert_send_sync::<SqliteStore>();
+}
+
+#[test]
+fn directory_logs_refuse_update_and_delete() {
+    use store::conformance_directory::{moment, stored_records, user_account};
+    let fixture = fresh_sqlite_store();
+    let directory = fixture.store.directory();
+    directory
+        .create_user(&user_account("a.smith", "DEA"))
+        .unwrap();
+    directory
+        .record_logon_attempt(&store::LogonAttempt {
+            user: "a.smith".to_string(),
+            at: moment(1),
+            succeeded: false,
+            source: "cli".to_string(),
+        })
+        .unwrap();
+    let records = stored_records(&fixture.store, 1);
+    directory
+        .record_validation(&store::Validation {
+            record: records[0],
+            decision: "validated".to_string(),
+            by: "supervisor.dea".to_string(),
+            at: moment(2),
+            note: String::new(),
+        })
+        .unwrap();
+    let raw = rusqlite::Connection::open(fixture.store.path()).unwrap();
+    for sql in [
+        "UPDATE logon_attempts SET succeeded = 1",
+        "DELETE FROM logon_attempts",
+        "UPDATE validations SET decision = 'rejected'",
+        "DELETE FROM validations",
+        "DELETE FROM users",
+    ] {
+        assert!(raw.execute(sql, []).is_err(), "{sql} must be refused");
+    }
+    assert_eq!(directory.recent_failures("a.smith", moment(0)).unwrap(), 1);
+    assert_eq!(
+        directory.validations().unwrap()[&records[0]].decision,
+        "validated"
+    );
+    assert!(directory.user("a.smith").unwrap().is_some());
 }

@@ -350,6 +350,15 @@ pub trait AuditLog: Send + Sync {
     /// not during it.
     fn append(&self, entry: NewAuditEntry) -> StoreResult<AuditEntry>;
 
+    /// Appends several entries in order, as [`AuditLog::append`] would one by one; a
+    /// backend may commit them together. Returns once all are durable.
+    fn append_all(&self, entries: Vec<NewAuditEntry>) -> StoreResult<Vec<AuditEntry>> {
+        entries
+            .into_iter()
+            .map(|entry| self.append(entry))
+            .collect()
+    }
+
     /// Stored entries as they are (not verified), ordered by sequence.
     fn entries(&self, query: &AuditQuery) -> StoreResult<Vec<AuditEntry>>;
 

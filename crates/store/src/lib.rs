@@ -8,10 +8,12 @@
 pub mod audit;
 pub mod conformance;
 pub mod conformance_audit;
+pub mod conformance_directory;
 pub mod conformance_operations;
 pub mod conformance_resolution;
 pub mod conformance_retention;
 pub mod conformance_watchlists;
+pub mod directory;
 pub mod dissemination;
 pub mod operations;
 pub mod resolution;
@@ -23,6 +25,10 @@ pub mod watchlists;
 pub use audit::{
     AuditAction, AuditAnchor, AuditEntry, AuditFault, AuditLog, AuditOutcome, AuditQuery,
     AuditVerification, ChainHash, NewAuditEntry,
+};
+pub use directory::{
+    Agency, Agreement, ApiToken, CaseFile, Directory, LogonAttempt, Session, UserAccount,
+    Validation,
 };
 pub use dissemination::{Dissemination, DisseminationTarget, disseminations};
 pub use operations::{
@@ -141,6 +147,10 @@ pub trait Store: Send + Sync {
 
     /// Purges and tombstones (see [`retention`]).
     fn retention(&self) -> &dyn Retention;
+
+    /// Agencies, accounts, cases, agreements, log-ons, sessions, tokens and Part 23
+    /// validations (see [`directory`]).
+    fn directory(&self) -> &dyn Directory;
 }
 
 /// An open, uncommitted batch. Dropping it without commit rolls it back.

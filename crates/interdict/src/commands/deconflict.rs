@@ -26,15 +26,12 @@ use std::process::ExitCode;
 use anyhow::{Context, Result, bail};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use deconfliction::pointer::overlap_kinds;
-use deconfliction::{
-    Conflict, ConflictReason, Contact, DistanceBand, LatLon, Operation, OperationIndex,
-    OverlapKind, PointerNotice, Rules, TargetRef, TimeWindow,
-};
+use deconfliction::{Conflict, ConflictReason, Operation, PointerNotice};
 use model::{EntityKey, RecordId, SourceRecord};
 use serde::Serialize;
 use store::{
-    AuditAction, AuditOutcome, NewAuditEntry, NewNotification, NewOperation, Notification,
-    NotifiedOverlap, RecordQuery, RegisteredOperation, Store,
+    AuditAction, AuditOutcome, NewAuditEntry, NewOperation, Notification, NotifiedOverlap,
+    RecordQuery, RegisteredOperation, Store,
 };
 
 use crate::cli::{
@@ -42,6 +39,9 @@ use crate::cli::{
     DeconflictOperationArgs, EvalDeconflictionArgs,
 };
 use crate::open::open_store;
+use service::deconflict::{
+    TargetResolver, contact_of, index_of, kinds_of_notified, notified, notify,
+};
 
 /// The kind of ingested records that are planned operations.
 const OPERATION_KIND: &str = "Operation";
@@ -156,7 +156,14 @@ fn run_check(arguments: &DeconflictOperationArgs, register: bool) -> Result<Exit
         format!("{} conflicts", conflicts.len()),
     )?;
     if register {
-        notify(store, &arguments.user, &operation, &conflicts, &by_id)?;
+        notify(
+            store,
+            &arguments.user,
+            "cli",
+            &operation,
+            &conflicts,
+            &by_id,
+        )?;
     }
     if arguments.json {
         super::print_json(&CheckReport {
@@ -396,7 +403,8 @@ fn run_load(arguments: &DeconflictLoadArgs) -> Result<ExitCode> {
             other: first,
             reasons: conflict.reasons.clone(),
         };
-        report.notifications += notify(store, &arguments.user, newer, &[older], &by_id)?;
+        report.notifications +=
+            notify(store, &arguments.user, "cli", newer, &[older], &by_id)?.len();
     }
     audit(
         store,
@@ -599,43 +607,6 @@ fn read_truth(folder: &Path) -> Result<BTreeMap<String, BTreeSet<OperationPair>>
     Ok(pairs)
 }
 
-/// Appends a notification per conflict of `operation` (with registered operations), and
-/// an audit entry for each (a dissemination: the other agency learns a contact).
-/// Returns how many were sent.
-fn notify(
-    store: &dyn Store,
-    user: &str,
-    operation: &Operation,
-    conflicts: &[Conflict],
-    registered: &HashMap<u64, &RegisteredOperation>,
-) -> Result<usize> {
-    for conflict in conflicts {
-        let notification = store
-            .operations()
-            .append_notification(NewNotification {
-                operation: operation.id,
-                other_operation: conflict.other,
-                overlaps: notified(&conflict.reasons),
-            })
-            .context("storing the notification")?;
-        let other_agency = registered
-            .get(&conflict.other)
-            .map_or("", |other| other.operation.agency.as_str());
-        audit(
-            store,
-            user,
-            &operation.agency,
-            AuditAction::Dissemination,
-            format!(
-                "deconfliction notification {}: operation {} ({}) and operation {} ({})",
-                notification.id, operation.id, operation.agency, conflict.other, other_agency
-            ),
-            "contacts exchanged for a conflict of planned operations".to_string(),
-        )?;
-    }
-    Ok(conflicts.len())
-}
-
 fn audit(
     store: &dyn Store,
     user: &str,
@@ -660,55 +631,11 @@ fn audit(
     Ok(())
 }
 
-/// The reasons as a notification keeps them: no target identities, one shared-target
-/// fact however many targets are shared.
-fn notified(reasons: &[ConflictReason]) -> Vec<NotifiedOverlap> {
-    let mut overlaps = Vec::new();
-    for reason in reasons {
-        let overlap = match reason {
-            ConflictReason::SpaceTime {
-                distance_m,
-                overlap,
-            } => NotifiedOverlap::SpaceTime {
-                distance_m: *distance_m,
-                overlap_start: overlap.start,
-                overlap_end: overlap.end,
-            },
-            ConflictReason::SharedTarget { .. } => NotifiedOverlap::SharedTarget,
-        };
-        if !overlaps.contains(&overlap) {
-            overlaps.push(overlap);
-        }
-    }
-    overlaps
-}
-
 fn notified_kind(overlap: &NotifiedOverlap) -> &'static str {
     match overlap {
         NotifiedOverlap::SpaceTime { .. } => "space_time",
         NotifiedOverlap::SharedTarget => "shared_target",
     }
-}
-
-/// A stored notification's reasons as a party is told them.
-fn kinds_of_notified(overlaps: &[NotifiedOverlap]) -> Vec<OverlapKind> {
-    overlaps
-        .iter()
-        .map(|overlap| match overlap {
-            NotifiedOverlap::SpaceTime {
-                distance_m,
-                overlap_start,
-                overlap_end,
-            } => OverlapKind::SpaceTime {
-                distance_band: DistanceBand::of(*distance_m),
-                overlap: TimeWindow {
-                    start: *overlap_start,
-                    end: *overlap_end,
-                },
-            },
-            NotifiedOverlap::SharedTarget => OverlapKind::SharedTarget,
-        })
-        .collect()
 }
 
 fn describe(notice: &PointerNotice) -> String {
@@ -724,28 +651,6 @@ fn describe(notice: &PointerNotice) -> String {
         notice.other_contact.name,
         notice.other_contact.phone
     )
-}
-
-fn contact_of(operation: &RegisteredOperation) -> Contact {
-    Contact {
-        name: operation.operation.contact_name.clone(),
-        phone: operation.operation.contact_phone.clone(),
-    }
-}
-
-/// The index of registered operations, targets made canonical.
-fn index_of(
-    registered: &[RegisteredOperation],
-    resolver: &TargetResolver,
-) -> Result<OperationIndex> {
-    let operations = registered
-        .iter()
-        .map(|operation| resolver.operation(operation))
-        .collect::<Result<Vec<_>>>()?;
-    Ok(OperationIndex::with_operations(
-        operations,
-        Rules::default(),
-    )?)
 }
 
 /// "Name, phone": the phone after the last comma.
@@ -791,146 +696,6 @@ fn stored_reference(store: &dyn Store, reference: &str) -> Result<String> {
         });
     }
     Ok(reference.to_string())
-}
-
-/// Turns stored target references into canonical targets (see the module doc).
-///
-/// The hook where entity resolution enters deconfliction: with an assignment in the
-/// store, references to records of one entity become that entity's id.
-struct TargetResolver {
-    assignment: BTreeMap<RecordId, String>,
-    records_of_key: HashMap<EntityKey, Vec<RecordId>>,
-    key_of_record: HashMap<RecordId, EntityKey>,
-}
-
-impl TargetResolver {
-    /// Reads what the references need: the assignment, and the records behind record
-    /// and key references (one scan of the records, only when there are any).
-    fn new<'a>(
-        store: &dyn Store,
-        references: impl Iterator<Item = &'a String>,
-    ) -> Result<TargetResolver> {
-        let mut keys = HashSet::new();
-        let mut key_of_record = HashMap::new();
-        for reference in references {
-            if let Some(id) = reference
-                .strip_prefix("record:")
-                .and_then(|hex| hex.parse::<RecordId>().ok())
-            {
-                if let std::collections::hash_map::Entry::Vacant(slot) = key_of_record.entry(id)
-                    && let Some(record) = store.record(id).context("reading a target record")?
-                {
-                    slot.insert(record.entity_key);
-                    keys.insert(record.entity_key);
-                }
-            } else if let Some(key) = reference
-                .strip_prefix("key:")
-                .and_then(|hex| hex.parse::<EntityKey>().ok())
-            {
-                keys.insert(key);
-            }
-        }
-        let assignment = store
-            .resolution()
-            .assignment()
-            .context("reading the entity assignment")?;
-        let mut records_of_key: HashMap<EntityKey, Vec<RecordId>> = HashMap::new();
-        if !keys.is_empty() && !assignment.is_empty() {
-            let mut after = None;
-            loop {
-                let page = store
-                    .records(&RecordQuery {
-                        after,
-                        limit: PAGE,
-                        ..RecordQuery::default()
-                    })
-                    .context("reading records")?;
-                for record in &page {
-                    if keys.contains(&record.entity_key) {
-                        records_of_key
-                            .entry(record.entity_key)
-                            .or_default()
-                            .push(record.id);
-                    }
-                }
-                match page.last() {
-                    Some(last) if page.len() as u64 == PAGE => after = Some(last.id),
-                    _ => break,
-                }
-            }
-        }
-        Ok(TargetResolver {
-            assignment,
-            records_of_key,
-            key_of_record,
-        })
-    }
-
-    fn canonical(&self, reference: &str) -> TargetRef {
-        if let Some(entity) = reference.strip_prefix("entity:") {
-            return TargetRef(format!("entity:{entity}"));
-        }
-        let key = if let Some(id) = reference
-            .strip_prefix("record:")
-            .and_then(|hex| hex.parse::<RecordId>().ok())
-        {
-            if let Some(entity) = self.assignment.get(&id) {
-                return TargetRef(format!("entity:{entity}"));
-            }
-            match self.key_of_record.get(&id) {
-                Some(key) => *key,
-                None => return TargetRef(format!("record:{id}")),
-            }
-        } else if let Some(key) = reference
-            .strip_prefix("key:")
-            .and_then(|hex| hex.parse::<EntityKey>().ok())
-        {
-            key
-        } else {
-            return TargetRef(format!("ref:{reference}"));
-        };
-        let entity = self
-            .records_of_key
-            .get(&key)
-            .into_iter()
-            .flatten()
-            .find_map(|record| self.assignment.get(record));
-        match entity {
-            Some(entity) => TargetRef(format!("entity:{entity}")),
-            None => TargetRef(format!("key:{key}")),
-        }
-    }
-
-    /// A registered operation as the index takes it.
-    fn operation(&self, registered: &RegisteredOperation) -> Result<Operation> {
-        let stored = &registered.operation;
-        let mut targets: Vec<TargetRef> = stored
-            .targets
-            .iter()
-            .map(|reference| self.canonical(reference))
-            .collect();
-        targets.sort();
-        targets.dedup();
-        Operation::new(
-            registered.id,
-            stored.agency.clone(),
-            Contact {
-                name: stored.contact_name.clone(),
-                phone: stored.contact_phone.clone(),
-            },
-            LatLon {
-                lat: stored.latitude,
-                lon: stored.longitude,
-            },
-            stored.radius_m,
-            TimeWindow {
-                start: stored.starts_at,
-                end: stored.ends_at,
-            },
-            targets,
-        )
-        .with_context(|| format!("operation {}", registered.id))
-    }
 }
 
 /// The newest version of each ingested Operation record (by entity key: a correction

@@ -1,5 +1,7 @@
 //! `interdict demo`: a small simulated world ingested into a fresh SQLite file, its
-//! people resolved across agencies, and the commands to explore it.
+//! people resolved across agencies, a demo task force (agencies, one account per role,
+//! sharing agreements, a need-to-know case, Part 23 validations), and the web UI served
+//! with the log-ons to try.
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -33,7 +35,11 @@ pub fn run(arguments: &DemoArgs) -> Result<ExitCode> {
     let database_url = format!("sqlite:{}", database.display());
     let show_progress = !arguments.json;
 
-    let config = SimulationConfig::new(arguments.seed, Scale::Small);
+    let scale: Scale = arguments
+        .scale
+        .parse()
+        .map_err(|error| anyhow::anyhow!("--scale: {error}"))?;
+    let config = SimulationConfig::new(arguments.seed, scale);
     let simulation = simulate_into(&config, &world, show_progress)?;
     let store = open_store(&database_url)?;
     let jobs = ingest::discover(&world).context("finding the simulated feeds")?;
@@ -84,6 +90,35 @@ pub fn run(arguments: &DemoArgs) -> Result<ExitCode> {
     println!("  {program} graph key-players --db {database_url} --top 10");
     println!("  {program} deconflict load --db {database_url}");
     println!("  {program} audit verify --db {database_url}");
+    let logons = service::demo::seed_demo(store.as_ref()).context("seeding the demo task force")?;
+    if arguments.no_serve {
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!(
+        "\nDemo log-ons (password {:?} for all; no second factor in the demo):",
+        service::demo::DEMO_PASSWORD
+    );
+    for logon in &logons {
+        println!(
+            "  {:<22} {:<14} {:<15} {}",
+            logon.user,
+            logon.agency,
+            logon.roles.join(","),
+            logon.what_they_see
+        );
+    }
+    let schema = std::sync::Arc::new(model::Schema::builtin().clone());
+    let service = service::Service::open(
+        std::sync::Arc::from(store),
+        schema,
+        service::Settings {
+            require_second_factor: false,
+            ..service::Settings::default()
+        },
+    )
+    .context("loading the demo world for serving")?;
+    service.set_resolution_runner(super::resolve_store::resolution_runner());
+    super::serve::serve_blocking(std::sync::Arc::new(service), arguments.listen, None, false)?;
     Ok(ExitCode::SUCCESS)
 }
 

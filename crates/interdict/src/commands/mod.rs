@@ -2,8 +2,10 @@
 
 mod audit;
 mod bench;
+pub(crate) mod bench_access;
 mod deconflict;
 mod demo;
+mod directory;
 mod eval;
 mod graph;
 mod graph_store;
@@ -12,6 +14,7 @@ mod quarantine;
 mod resolve;
 mod resolve_store;
 mod retention;
+mod serve;
 mod simulate;
 mod status;
 mod watch;
@@ -33,6 +36,7 @@ pub fn run(command: Command) -> Result<ExitCode> {
             BenchTarget::Ingest(arguments) => bench::ingest(&arguments),
             BenchTarget::Simulate(arguments) => bench::simulate(&arguments),
             BenchTarget::Resolve(arguments) => bench::resolve(&arguments),
+            BenchTarget::Access(arguments) => bench_access::run(&arguments),
         },
         Command::Resolve(arguments) => resolve::run(&arguments),
         Command::Eval(arguments) => match arguments.target {
@@ -44,6 +48,11 @@ pub fn run(command: Command) -> Result<ExitCode> {
         Command::Deconflict(arguments) => deconflict::run(&arguments),
         Command::Watch(arguments) => watch::run(&arguments),
         Command::Retention(arguments) => retention::run(&arguments),
+        Command::Serve(arguments) => serve::run(&arguments),
+        Command::Agencies(arguments) => directory::agencies(&arguments),
+        Command::Users(arguments) => directory::users(&arguments),
+        Command::Agreements(arguments) => directory::agreements(&arguments),
+        Command::Cases(arguments) => directory::cases(&arguments),
         Command::Graph(arguments) => match arguments.command {
             GraphCommand::KeyPlayers(arguments) => graph::key_players(&arguments),
             GraphCommand::Communities(arguments) => graph::communities(&arguments),

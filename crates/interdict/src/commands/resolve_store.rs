@@ -316,17 +316,41 @@ pub fn resolve_store(url: &str, arguments: &ResolveArgs) -> Result<ExitCode> {
     if arguments.incremental {
         return resolve_incremental(url, arguments);
     }
+    let store = open_store(url)?;
+    let summary = full_run(store.as_ref(), arguments.threshold, arguments.seed)?;
+    if arguments.json {
+        super::print_json(&summary)?;
+    } else {
+        print_full_run(&summary);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The store-wide resolution run for the service's jobs (`Service::start_resolution`):
+/// a full run with the default threshold and seed, nothing printed, its summary as
+/// JSON.
+pub fn resolution_runner() -> service::ResolutionRunner {
+    Box::new(|store: &dyn Store| {
+        let summary = full_run(store, None, DEFAULT_SEED).map_err(|error| format!("{error:#}"))?;
+        serde_json::to_value(&summary).map_err(|error| error.to_string())
+    })
+}
+
+/// The seed of `resolve --db` when none is given.
+const DEFAULT_SEED: u64 = 1;
+
+/// A full run on the store (see the module doc), written in one transaction.
+fn full_run(store: &dyn Store, threshold: Option<f64>, seed: u64) -> Result<StoreRunSummary> {
     let started_at = Utc::now();
     let clock = std::time::Instant::now();
-    let store = open_store(url)?;
     let state = store.resolution();
-    let people = People::load(store.as_ref())?;
+    let people = People::load(store)?;
     let log = state.judgements().context("reading the judgement log")?;
     let replayed = replay(&log, &people);
     let options = ResolveOptions {
-        threshold: arguments.threshold,
+        threshold,
         keep_below_threshold: REVIEW_BAND,
-        seed: arguments.seed,
+        seed,
         ..ResolveOptions::default()
     };
     let resolution = resolve(&people.prepared, None, &options, &replayed.judgements);
@@ -422,39 +446,38 @@ pub fn resolve_store(url: &str, arguments: &ResolveArgs) -> Result<ExitCode> {
         .context("writing the resolution")?;
     summary.run = run.id;
     summary.seconds = clock.elapsed().as_secs_f64();
-    if arguments.json {
-        super::print_json(&summary)?;
-    } else {
-        println!(
-            "run {}: {} Person records → {} entities ({} with several records, {} merges)",
-            summary.run,
-            summary.records,
-            summary.clusters,
-            summary.clusters_with_several_records,
-            summary.merges
-        );
-        println!(
-            "judgements: {} in force, {} applied, {} naming unknown records, {} contradictions",
-            summary.judgements_in_force,
-            summary.judgements_applied,
-            summary.judgements_unmatched,
-            summary.contradictions
-        );
-        println!(
-            "entity ids: {} kept, {} new, {} redirected (merged), {} split-off parts",
-            summary.ids_kept, summary.ids_new, summary.ids_redirected, summary.splits
-        );
-        println!(
-            "{} candidate pairs, {} with weight ≥ {:.2}, {} merges refused; {} pairs to review",
-            summary.candidate_pairs,
-            summary.pairs_above_threshold,
-            summary.threshold,
-            summary.refused_merges,
-            summary.review_pairs
-        );
-        println!("{:.2} s", summary.seconds);
-    }
-    Ok(ExitCode::SUCCESS)
+    Ok(summary)
+}
+
+fn print_full_run(summary: &StoreRunSummary) {
+    println!(
+        "run {}: {} Person records → {} entities ({} with several records, {} merges)",
+        summary.run,
+        summary.records,
+        summary.clusters,
+        summary.clusters_with_several_records,
+        summary.merges
+    );
+    println!(
+        "judgements: {} in force, {} applied, {} naming unknown records, {} contradictions",
+        summary.judgements_in_force,
+        summary.judgements_applied,
+        summary.judgements_unmatched,
+        summary.contradictions
+    );
+    println!(
+        "entity ids: {} kept, {} new, {} redirected (merged), {} split-off parts",
+        summary.ids_kept, summary.ids_new, summary.ids_redirected, summary.splits
+    );
+    println!(
+        "{} candidate pairs, {} with weight ≥ {:.2}, {} merges refused; {} pairs to review",
+        summary.candidate_pairs,
+        summary.pairs_above_threshold,
+        summary.threshold,
+        summary.refused_merges,
+        summary.review_pairs
+    );
+    println!("{:.2} s", summary.seconds);
 }
 
 /// The fitted model as the run row keeps it, with the options to refit it; `fitted`

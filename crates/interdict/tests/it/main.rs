@@ -1,8 +1,10 @@
 //! The one integration-test binary of the `interdict` crate.
 
 mod audit;
+mod browser;
 mod cli;
 mod deconflict;
+mod directory;
 mod graph;
 mod graph_store;
 mod resolve;
