@@ -76,9 +76,12 @@ export async function go(page, hash) {
 
 // Waits until the view has finished loading (no "Loading…" placeholder) and reports an error box.
 export async function settled(page) {
+  // The page of the current hash (not the one before a click) has rendered past its
+  // "Loading…" placeholder.
   await page.waitForFunction(() => {
-    const view = document.getElementById('view');
-    return view && !/^\s*Loading…\s*$/.test(view.textContent);
+    const route = location.hash.replace(/^#\/?/, '').split(/[/?]/)[0] || 'home';
+    const current = document.querySelector('#view > .page');
+    return current && current.dataset.route === route && !/^\s*Loading…\s*$/.test(current.textContent);
   });
   const error = page.locator('#view [data-testid=error]');
   if (await error.count()) throw new Error(`the page shows an error: ${await error.first().textContent()}`);

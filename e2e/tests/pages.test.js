@@ -67,7 +67,10 @@ test('analyst pages: overview, rings, key players, trace, map, alerts', async ()
 test('administrator page: users and agencies', async () => {
   const { context, page } = await logOn(browser, 'hidta.admin');
   await page.getByTestId('nav-admin').click();
+  await page.waitForFunction(() => location.hash === '#/admin');
   await settled(page);
+  // The table arrives with the users' answer: wait for it rather than race it.
+  await page.getByTestId('user-row').first().waitFor();
   assert.ok(await page.getByTestId('user-row').count() >= 9, 'the demo users are listed');
   assert.match(await page.getByTestId('agencies').textContent(), /dea/);
   await shot(page, '18-admin');

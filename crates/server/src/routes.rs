@@ -5,7 +5,7 @@ use axum::http::Method;
 use axum::routing::{MethodFilter, MethodRouter, on};
 
 use crate::handlers::jobs;
-use crate::handlers::{admin, alerts, cases, enrolment, part23, queries, session};
+use crate::handlers::{admin, alerts, cases, enrolment, inquiries, part23, queries, session};
 use crate::{AppState, ui};
 
 pub(crate) struct Route {
@@ -68,6 +68,12 @@ pub(crate) const ROUTES: &[Route] = &[
     }),
     route("GET", "/api/graph/paths", |method| {
         on(method, queries::paths)
+    }),
+    route("GET", "/api/graph/common", |method| {
+        on(method, inquiries::common)
+    }),
+    route("GET", "/api/inquiries", |method| {
+        on(method, inquiries::inquiries)
     }),
     route("GET", "/api/graph/export.graphml", |method| {
         on(method, queries::export_graphml)

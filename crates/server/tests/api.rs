@@ -1,29 +1,24 @@
 //! The HTTP API in process: requests go through the whole router (`oneshot`) onto a
 //! façade over a fresh SQLite store with a small directory of accounts.
 
-use std::sync::Arc;
+mod support;
 
-use axum::Router;
 use axum::body::Body;
-use axum::http::header::{CONTENT_TYPE, COOKIE, SET_COOKIE};
-use axum::http::{HeaderMap, Method, Request, StatusCode};
+use axum::http::header::{CONTENT_TYPE, COOKIE};
+use axum::http::{Method, Request, StatusCode};
 use http_body_util::BodyExt;
 use serde_json::{Value, json};
-use server::{ServerOptions, router};
-use service::{Service, Settings};
-use store::{Agency, Store, UserAccount};
+use server::ServerOptions;
+use support::{AccountRow, AgencyRow, Fixture, PASSWORD};
 use tower::ServiceExt;
 
-const PASSWORD: &str = "correct horse battery staple";
-
-/// A router over its own store; the folder lives as long as the fixture.
-struct Fixture {
-    app: Router,
-    _directory: tempfile::TempDir,
-}
+const AGENCIES: &[AgencyRow] = &[
+    ("dea", "Drug Enforcement Administration"),
+    ("sheriff", "County Sheriff"),
+];
 
 /// (user, agency, roles)
-const ACCOUNTS: &[(&str, &str, &[&str])] = &[
+const ACCOUNTS: &[AccountRow] = &[
     ("dea.analyst", "dea", &["analyst"]),
     ("dea.auditor", "dea", &["auditor"]),
     ("sheriff.analyst", "sheriff", &["analyst"]),
@@ -34,145 +29,7 @@ fn fixture() -> Fixture {
 }
 
 fn fixture_with(options: &ServerOptions) -> Fixture {
-    let directory = tempfile::tempdir().expect("temporary directory");
-    let url = format!("sqlite:{}", directory.path().join("store.db").display());
-    let store = store_sqlite::SqliteStore::open(&url).expect("open store");
-    for (id, name) in [
-        ("dea", "Drug Enforcement Administration"),
-        ("sheriff", "County Sheriff"),
-    ] {
-        store
-            .directory()
-            .put_agency(&Agency {
-                id: id.to_string(),
-                name: name.to_string(),
-                contact: format!("{name} desk, +1 213 555 0100"),
-            })
-            .expect("agency");
-    }
-    let password_hash = auth::hash_password(PASSWORD).expect("hash");
-    for (id, agency, roles) in ACCOUNTS {
-        store
-            .directory()
-            .create_user(&UserAccount {
-                id: id.to_string(),
-                agency: agency.to_string(),
-                display_name: id.to_string(),
-                roles: roles.iter().map(|role| role.to_string()).collect(),
-                clearance: model::Sensitivity::LawEnforcement,
-                caveats: Vec::new(),
-                password_hash: password_hash.clone(),
-                totp_secret: None,
-                locked_at: None,
-                disabled: false,
-                created_at: chrono::Utc::now(),
-            })
-            .expect("account");
-    }
-    let settings = Settings {
-        require_second_factor: false,
-        ..Settings::default()
-    };
-    let service = Service::open(
-        Arc::new(store),
-        Arc::new(model::Schema::builtin().clone()),
-        settings,
-    )
-    .expect("open the façade");
-    Fixture {
-        app: router(Arc::new(service), options),
-        _directory: directory,
-    }
-}
-
-struct Answer {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: Vec<u8>,
-}
-
-impl Answer {
-    fn json(&self) -> Value {
-        serde_json::from_slice(&self.body)
-            .unwrap_or_else(|error| panic!("{error}: {}", String::from_utf8_lossy(&self.body)))
-    }
-
-    fn header(&self, name: &str) -> &str {
-        self.headers
-            .get(name)
-            .unwrap_or_else(|| panic!("no {name} header"))
-            .to_str()
-            .unwrap()
-    }
-}
-
-impl Fixture {
-    async fn send(&self, request: Request<Body>) -> Answer {
-        let response = self.app.clone().oneshot(request).await.expect("infallible");
-        let status = response.status();
-        let headers = response.headers().clone();
-        let body = response
-            .into_body()
-            .collect()
-            .await
-            .expect("body")
-            .to_bytes()
-            .to_vec();
-        Answer {
-            status,
-            headers,
-            body,
-        }
-    }
-
-    async fn get(&self, path: &str, cookie: Option<&str>) -> Answer {
-        let mut request = Request::get(path);
-        if let Some(cookie) = cookie {
-            request = request.header(COOKIE, cookie);
-        }
-        self.send(request.body(Body::empty()).unwrap()).await
-    }
-
-    async fn post_json(
-        &self,
-        method: Method,
-        path: &str,
-        cookie: Option<&str>,
-        body: Value,
-    ) -> Answer {
-        let mut request = Request::builder()
-            .method(method)
-            .uri(path)
-            .header(CONTENT_TYPE, "application/json");
-        if let Some(cookie) = cookie {
-            request = request.header(COOKIE, cookie);
-        }
-        self.send(request.body(Body::from(body.to_string())).unwrap())
-            .await
-    }
-
-    async fn log_on_answer(&self, user: &str, password: &str) -> Answer {
-        self.post_json(
-            Method::POST,
-            "/api/session",
-            None,
-            json!({"user": user, "password": password}),
-        )
-        .await
-    }
-
-    /// Signs on and returns the `Cookie` header value to send back.
-    async fn log_on(&self, user: &str) -> String {
-        let answer = self.log_on_answer(user, PASSWORD).await;
-        assert_eq!(
-            answer.status,
-            StatusCode::OK,
-            "{}",
-            String::from_utf8_lossy(&answer.body)
-        );
-        let set_cookie = answer.header(SET_COOKIE.as_str());
-        set_cookie.split(';').next().unwrap().to_string()
-    }
+    support::fixture_with(AGENCIES, ACCOUNTS, options)
 }
 
 #[tokio::test]

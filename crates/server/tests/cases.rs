@@ -1,157 +1,28 @@
 //! The case workspace and agency/agreement administration over HTTP: status codes,
 //! bodies and refusals, through the whole router onto a façade over a fresh store.
 
-use std::sync::Arc;
+mod support;
 
-use axum::Router;
-use axum::body::Body;
-use axum::http::header::{CONTENT_TYPE, COOKIE, SET_COOKIE};
-use axum::http::{Method, Request, StatusCode};
-use http_body_util::BodyExt;
-use serde_json::{Value, json};
-use server::{ServerOptions, router};
-use service::{Service, Settings};
-use store::{Agency, Store, UserAccount};
-use tower::ServiceExt;
+use axum::http::{Method, StatusCode};
+use serde_json::json;
+use support::{AccountRow, AgencyRow, Fixture};
 
-const PASSWORD: &str = "correct horse battery staple";
+const AGENCIES: &[AgencyRow] = &[
+    ("dea", "Drug Enforcement Administration"),
+    ("sheriff", "County Sheriff"),
+    ("hidta", "HIDTA task force"),
+];
 
 /// (user, agency, roles)
-const ACCOUNTS: &[(&str, &str, &[&str])] = &[
+const ACCOUNTS: &[AccountRow] = &[
     ("dea.analyst", "dea", &["analyst"]),
     ("dea.supervisor", "dea", &["supervisor"]),
     ("sheriff.supervisor", "sheriff", &["supervisor"]),
     ("hidta.admin", "hidta", &["administrator"]),
 ];
 
-struct Fixture {
-    app: Router,
-    _directory: tempfile::TempDir,
-}
-
 fn fixture() -> Fixture {
-    let directory = tempfile::tempdir().expect("temporary directory");
-    let url = format!("sqlite:{}", directory.path().join("store.db").display());
-    let store = store_sqlite::SqliteStore::open(&url).expect("open store");
-    for (id, name) in [
-        ("dea", "Drug Enforcement Administration"),
-        ("sheriff", "County Sheriff"),
-        ("hidta", "HIDTA task force"),
-    ] {
-        store
-            .directory()
-            .put_agency(&Agency {
-                id: id.to_string(),
-                name: name.to_string(),
-                contact: format!("{name} desk"),
-            })
-            .expect("agency");
-    }
-    let password_hash = auth::hash_password(PASSWORD).expect("hash");
-    for (id, agency, roles) in ACCOUNTS {
-        store
-            .directory()
-            .create_user(&UserAccount {
-                id: id.to_string(),
-                agency: agency.to_string(),
-                display_name: id.to_string(),
-                roles: roles.iter().map(|role| role.to_string()).collect(),
-                clearance: model::Sensitivity::LawEnforcement,
-                caveats: Vec::new(),
-                password_hash: password_hash.clone(),
-                totp_secret: None,
-                locked_at: None,
-                disabled: false,
-                created_at: chrono::Utc::now(),
-            })
-            .expect("account");
-    }
-    let service = Service::open(
-        Arc::new(store),
-        Arc::new(model::Schema::builtin().clone()),
-        Settings {
-            require_second_factor: false,
-            ..Settings::default()
-        },
-    )
-    .expect("open the façade");
-    Fixture {
-        app: router(Arc::new(service), &ServerOptions::default()),
-        _directory: directory,
-    }
-}
-
-struct Answer {
-    status: StatusCode,
-    body: Vec<u8>,
-    cookie: Option<String>,
-}
-
-impl Answer {
-    fn json(&self) -> Value {
-        serde_json::from_slice(&self.body)
-            .unwrap_or_else(|error| panic!("{error}: {}", String::from_utf8_lossy(&self.body)))
-    }
-}
-
-impl Fixture {
-    async fn call(
-        &self,
-        method: Method,
-        path: &str,
-        cookie: Option<&str>,
-        body: Option<Value>,
-    ) -> Answer {
-        let mut request = Request::builder().method(method).uri(path);
-        if let Some(cookie) = cookie {
-            request = request.header(COOKIE, cookie);
-        }
-        let body = match body {
-            Some(body) => {
-                request = request.header(CONTENT_TYPE, "application/json");
-                Body::from(body.to_string())
-            }
-            None => Body::empty(),
-        };
-        let response = self
-            .app
-            .clone()
-            .oneshot(request.body(body).unwrap())
-            .await
-            .expect("infallible");
-        let status = response.status();
-        let cookie = response
-            .headers()
-            .get(SET_COOKIE)
-            .and_then(|value| value.to_str().ok())
-            .and_then(|value| value.split(';').next())
-            .map(str::to_string);
-        let body = response
-            .into_body()
-            .collect()
-            .await
-            .expect("body")
-            .to_bytes()
-            .to_vec();
-        Answer {
-            status,
-            body,
-            cookie,
-        }
-    }
-
-    async fn log_on(&self, user: &str) -> String {
-        let answer = self
-            .call(
-                Method::POST,
-                "/api/session",
-                None,
-                Some(json!({"user": user, "password": PASSWORD})),
-            )
-            .await;
-        assert_eq!(answer.status, StatusCode::OK, "{user} signs on");
-        answer.cookie.expect("a session cookie")
-    }
+    support::fixture(AGENCIES, ACCOUNTS)
 }
 
 #[tokio::test]

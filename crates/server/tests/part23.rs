@@ -2,23 +2,17 @@
 //! dissemination log): a small DEA criminal-intelligence feed ingested into a fresh
 //! SQLite store, accounts of each role, every request through the whole router.
 
-use std::sync::Arc;
+mod support;
 
-use axum::Router;
-use axum::body::Body;
-use axum::http::header::{CONTENT_TYPE, COOKIE, SET_COOKIE};
-use axum::http::{Method, Request, StatusCode};
-use http_body_util::BodyExt;
-use serde_json::{Value, json};
-use server::{ServerOptions, router};
-use service::{Service, Settings};
-use store::{Agency, Store, UserAccount};
-use tower::ServiceExt;
+use axum::http::{Method, StatusCode};
+use serde_json::json;
+use server::ServerOptions;
+use support::{AccountRow, AgencyRow, Fixture};
 
-const PASSWORD: &str = "correct horse battery staple";
+const AGENCIES: &[AgencyRow] = &[("dea", "DEA"), ("sheriff", "SHERIFF")];
 
 /// (user, agency, roles)
-const ACCOUNTS: &[(&str, &str, &[&str])] = &[
+const ACCOUNTS: &[AccountRow] = &[
     ("dea.supervisor", "dea", &["supervisor"]),
     ("dea.analyst", "dea", &["analyst"]),
     ("dea.auditor", "dea", &["auditor"]),
@@ -47,44 +41,9 @@ key = ["SUBJECT_ID"]
 name = "NAME"
 "#;
 
-struct Fixture {
-    app: Router,
-    _directory: tempfile::TempDir,
-}
-
 fn fixture() -> Fixture {
     let directory = tempfile::tempdir().expect("temporary directory");
-    let url = format!("sqlite:{}", directory.path().join("store.db").display());
-    let store = store_sqlite::SqliteStore::open(&url).expect("open store");
-    for id in ["dea", "sheriff"] {
-        store
-            .directory()
-            .put_agency(&Agency {
-                id: id.to_string(),
-                name: id.to_uppercase(),
-                contact: format!("{id} desk, +1 213 555 0100"),
-            })
-            .expect("agency");
-    }
-    let password_hash = auth::hash_password(PASSWORD).expect("hash");
-    for (id, agency, roles) in ACCOUNTS {
-        store
-            .directory()
-            .create_user(&UserAccount {
-                id: id.to_string(),
-                agency: agency.to_string(),
-                display_name: id.to_string(),
-                roles: roles.iter().map(|role| role.to_string()).collect(),
-                clearance: model::Sensitivity::LawEnforcement,
-                caveats: Vec::new(),
-                password_hash: password_hash.clone(),
-                totp_secret: None,
-                locked_at: None,
-                disabled: false,
-                created_at: chrono::Utc::now(),
-            })
-            .expect("account");
-    }
+    let store = support::open_store(directory.path(), AGENCIES, ACCOUNTS);
     let feed = directory.path().join("feed");
     std::fs::create_dir_all(&feed).unwrap();
     std::fs::write(feed.join("intel.profile.toml"), PROFILE).unwrap();
@@ -95,7 +54,6 @@ fn fixture() -> Fixture {
          C-2,JANE ROE,2026-01-10,2030-12-31\n",
     )
     .unwrap();
-    let schema = model::Schema::builtin();
     let jobs = ingest::discover(&feed).expect("the feed");
     let profile = &jobs[0].profile;
     let report = ingest::ingest_file(
@@ -107,96 +65,7 @@ fn fixture() -> Fixture {
     )
     .expect("ingesting");
     assert_eq!(report.counts.records_written, 2);
-    let service = Service::open(
-        Arc::new(store),
-        Arc::new(schema.clone()),
-        Settings {
-            require_second_factor: false,
-            ..Settings::default()
-        },
-    )
-    .expect("open the façade");
-    Fixture {
-        app: router(Arc::new(service), &ServerOptions::default()),
-        _directory: directory,
-    }
-}
-
-struct Answer {
-    status: StatusCode,
-    body: Vec<u8>,
-}
-
-impl Answer {
-    fn json(&self) -> Value {
-        serde_json::from_slice(&self.body)
-            .unwrap_or_else(|error| panic!("{error}: {}", String::from_utf8_lossy(&self.body)))
-    }
-}
-
-impl Fixture {
-    async fn send(&self, method: Method, path: &str, cookie: &str, body: Option<Value>) -> Answer {
-        let mut request = Request::builder()
-            .method(method)
-            .uri(path)
-            .header(COOKIE, cookie);
-        let body = match body {
-            Some(body) => {
-                request = request.header(CONTENT_TYPE, "application/json");
-                Body::from(body.to_string())
-            }
-            None => Body::empty(),
-        };
-        let response = self
-            .app
-            .clone()
-            .oneshot(request.body(body).unwrap())
-            .await
-            .expect("infallible");
-        let status = response.status();
-        let body = response
-            .into_body()
-            .collect()
-            .await
-            .expect("body")
-            .to_bytes()
-            .to_vec();
-        Answer { status, body }
-    }
-
-    async fn log_on(&self, user: &str) -> String {
-        let request = Request::post("/api/session")
-            .header(CONTENT_TYPE, "application/json")
-            .body(Body::from(
-                json!({"user": user, "password": PASSWORD}).to_string(),
-            ))
-            .unwrap();
-        let response = self.app.clone().oneshot(request).await.expect("infallible");
-        assert_eq!(response.status(), StatusCode::OK, "{user} signs on");
-        let cookie = response.headers()[SET_COOKIE].to_str().unwrap();
-        cookie.split(';').next().unwrap().to_string()
-    }
-
-    async fn ok(&self, method: Method, path: &str, cookie: &str, body: Option<Value>) -> Value {
-        let answer = self.send(method.clone(), path, cookie, body).await;
-        assert_eq!(
-            answer.status,
-            StatusCode::OK,
-            "{method} {path}: {}",
-            String::from_utf8_lossy(&answer.body)
-        );
-        answer.json()
-    }
-
-    async fn status(
-        &self,
-        method: Method,
-        path: &str,
-        cookie: &str,
-        body: Option<Value>,
-    ) -> StatusCode {
-        self.send(method, path, cookie, body).await.status
-    }
+    support::serve(store, directory, &ServerOptions::default())
 }
 
 #[tokio::test]

@@ -2,164 +2,30 @@
 //! confirm with a current code), after which log-on asks for the code; administrators
 //! reset it, and nobody else may.
 
-use std::sync::Arc;
+mod support;
 
-use axum::Router;
-use axum::body::Body;
-use axum::http::header::{AUTHORIZATION, CONTENT_TYPE, COOKIE, SET_COOKIE};
-use axum::http::{Method, Request, StatusCode};
-use http_body_util::BodyExt;
-use serde_json::{Value, json};
-use server::{ServerOptions, router};
-use service::{Service, Settings};
-use store::{Agency, Store, UserAccount};
-use tower::ServiceExt;
+use axum::http::header::{AUTHORIZATION, COOKIE};
+use axum::http::{Method, StatusCode};
+use serde_json::json;
+use support::{AccountRow, AgencyRow, Answer, Fixture, PASSWORD};
 
-const PASSWORD: &str = "correct horse battery staple";
+const AGENCIES: &[AgencyRow] = &[("dea", "Drug Enforcement Administration")];
 
-struct Fixture {
-    app: Router,
-    _directory: tempfile::TempDir,
-}
+/// (user, agency, roles)
+const ACCOUNTS: &[AccountRow] = &[
+    ("dea.analyst", "dea", &["analyst"]),
+    ("dea.admin", "dea", &["administrator"]),
+];
 
 fn fixture() -> Fixture {
-    let directory = tempfile::tempdir().expect("temporary directory");
-    let url = format!("sqlite:{}", directory.path().join("store.db").display());
-    let store = store_sqlite::SqliteStore::open(&url).expect("open store");
-    store
-        .directory()
-        .put_agency(&Agency {
-            id: "dea".to_string(),
-            name: "Drug Enforcement Administration".to_string(),
-            contact: "DEA desk".to_string(),
-        })
-        .expect("agency");
-    let password_hash = auth::hash_password(PASSWORD).expect("hash");
-    for (id, role) in [("dea.analyst", "analyst"), ("dea.admin", "administrator")] {
-        store
-            .directory()
-            .create_user(&UserAccount {
-                id: id.to_string(),
-                agency: "dea".to_string(),
-                display_name: id.to_string(),
-                roles: vec![role.to_string()],
-                clearance: model::Sensitivity::LawEnforcement,
-                caveats: Vec::new(),
-                password_hash: password_hash.clone(),
-                totp_secret: None,
-                locked_at: None,
-                disabled: false,
-                created_at: chrono::Utc::now(),
-            })
-            .expect("account");
-    }
-    let service = Service::open(
-        Arc::new(store),
-        Arc::new(model::Schema::builtin().clone()),
-        Settings {
-            require_second_factor: false,
-            ..Settings::default()
-        },
-    )
-    .expect("open the façade");
-    Fixture {
-        app: router(Arc::new(service), &ServerOptions::default()),
-        _directory: directory,
-    }
+    support::fixture(AGENCIES, ACCOUNTS)
 }
 
-struct Answer {
-    status: StatusCode,
-    body: Vec<u8>,
-    cookie: Option<String>,
-}
-
-impl Answer {
-    fn json(&self) -> Value {
-        serde_json::from_slice(&self.body)
-            .unwrap_or_else(|error| panic!("{error}: {}", String::from_utf8_lossy(&self.body)))
-    }
-
-    fn expect(self, status: StatusCode) -> Answer {
-        assert_eq!(
-            self.status,
-            status,
-            "{}",
-            String::from_utf8_lossy(&self.body)
-        );
-        self
-    }
-}
-
-impl Fixture {
-    /// Sends `method path` with an optional `Cookie` or `Authorization` header value
-    /// and JSON body.
-    async fn send(
-        &self,
-        method: Method,
-        path: &str,
-        credential: Option<(&str, &str)>,
-        body: Option<Value>,
-    ) -> Answer {
-        let mut request = Request::builder().method(method).uri(path);
-        if let Some((name, value)) = credential {
-            request = request.header(name, value);
-        }
-        let body = match body {
-            Some(body) => {
-                request = request.header(CONTENT_TYPE, "application/json");
-                Body::from(body.to_string())
-            }
-            None => Body::empty(),
-        };
-        let response = self
-            .app
-            .clone()
-            .oneshot(request.body(body).unwrap())
-            .await
-            .expect("infallible");
-        let status = response.status();
-        let cookie = response.headers().get(SET_COOKIE).map(|value| {
-            value
-                .to_str()
-                .unwrap()
-                .split(';')
-                .next()
-                .unwrap()
-                .to_string()
-        });
-        let body = response
-            .into_body()
-            .collect()
-            .await
-            .expect("body")
-            .to_bytes()
-            .to_vec();
-        Answer {
-            status,
-            body,
-            cookie,
-        }
-    }
-
-    async fn log_on(&self, user: &str, totp: Option<&str>) -> Answer {
-        self.send(
-            Method::POST,
-            "/api/session",
-            None,
-            Some(json!({"user": user, "password": PASSWORD, "totp": totp})),
-        )
+/// Signs on with the password and perhaps a second-factor `totp` code.
+async fn log_on(fixture: &Fixture, user: &str, totp: Option<&str>) -> Answer {
+    fixture
+        .session(json!({"user": user, "password": PASSWORD, "totp": totp}))
         .await
-    }
-
-    /// Signs on (password only) and returns the `Cookie` value.
-    async fn cookie(&self, user: &str) -> String {
-        self.log_on(user, None)
-            .await
-            .expect(StatusCode::OK)
-            .cookie
-            .expect("a session cookie")
-    }
 }
 
 fn code_now(secret: &str) -> String {
@@ -182,12 +48,12 @@ fn wrong_code(secret: &str) -> String {
 async fn enrolling_needs_a_session() {
     let fixture = fixture();
     let answer = fixture
-        .send(Method::POST, "/api/me/totp", None, None)
+        .request(Method::POST, "/api/me/totp", None, None)
         .await
         .expect(StatusCode::UNAUTHORIZED);
     assert_eq!(answer.json()["code"], "unauthenticated");
     fixture
-        .send(
+        .request(
             Method::POST,
             "/api/me/totp/confirm",
             None,
@@ -200,10 +66,10 @@ async fn enrolling_needs_a_session() {
 #[tokio::test]
 async fn a_user_enrols_and_then_signs_on_with_the_code() {
     let fixture = fixture();
-    let cookie = fixture.cookie("dea.analyst").await;
+    let cookie = fixture.log_on("dea.analyst").await;
     let session = Some((COOKIE.as_str(), cookie.as_str()));
     let offer = fixture
-        .send(Method::POST, "/api/me/totp", session, None)
+        .request(Method::POST, "/api/me/totp", session, None)
         .await
         .expect(StatusCode::OK)
         .json();
@@ -213,7 +79,7 @@ async fn a_user_enrols_and_then_signs_on_with_the_code() {
     assert!(uri.contains(&format!("secret={secret}")), "{uri}");
 
     let wrong = fixture
-        .send(
+        .request(
             Method::POST,
             "/api/me/totp/confirm",
             session,
@@ -223,13 +89,12 @@ async fn a_user_enrols_and_then_signs_on_with_the_code() {
         .expect(StatusCode::BAD_REQUEST);
     assert_eq!(wrong.json()["code"], "bad_request");
     // Still without a factor: password only works.
-    fixture
-        .log_on("dea.analyst", None)
+    log_on(&fixture, "dea.analyst", None)
         .await
         .expect(StatusCode::OK);
 
     let confirmed = fixture
-        .send(
+        .request(
             Method::POST,
             "/api/me/totp/confirm",
             session,
@@ -239,20 +104,18 @@ async fn a_user_enrols_and_then_signs_on_with_the_code() {
         .expect(StatusCode::NO_CONTENT);
     assert!(confirmed.body.is_empty());
 
-    let missing = fixture
-        .log_on("dea.analyst", None)
+    let missing = log_on(&fixture, "dea.analyst", None)
         .await
         .expect(StatusCode::UNAUTHORIZED);
     assert_eq!(missing.json()["code"], "second_factor_required");
-    fixture
-        .log_on("dea.analyst", Some(&code_now(&secret)))
+    log_on(&fixture, "dea.analyst", Some(&code_now(&secret)))
         .await
         .expect(StatusCode::OK);
 
     // The administrator sees the factor; a second offer is refused.
-    let admin = fixture.cookie("dea.admin").await;
+    let admin = fixture.log_on("dea.admin").await;
     let users = fixture
-        .send(
+        .request(
             Method::GET,
             "/api/users",
             Some((COOKIE.as_str(), admin.as_str())),
@@ -269,7 +132,7 @@ async fn a_user_enrols_and_then_signs_on_with_the_code() {
         .expect("listed");
     assert_eq!(analyst["second_factor"], true);
     fixture
-        .send(Method::POST, "/api/me/totp", session, None)
+        .request(Method::POST, "/api/me/totp", session, None)
         .await
         .expect(StatusCode::BAD_REQUEST);
 }
@@ -277,10 +140,10 @@ async fn a_user_enrols_and_then_signs_on_with_the_code() {
 #[tokio::test]
 async fn only_administrators_reset_a_factor() {
     let fixture = fixture();
-    let analyst = fixture.cookie("dea.analyst").await;
+    let analyst = fixture.log_on("dea.analyst").await;
     let as_analyst = Some((COOKIE.as_str(), analyst.as_str()));
     let secret = fixture
-        .send(Method::POST, "/api/me/totp", as_analyst, None)
+        .request(Method::POST, "/api/me/totp", as_analyst, None)
         .await
         .expect(StatusCode::OK)
         .json()["secret"]
@@ -288,7 +151,7 @@ async fn only_administrators_reset_a_factor() {
         .unwrap()
         .to_string();
     fixture
-        .send(
+        .request(
             Method::POST,
             "/api/me/totp/confirm",
             as_analyst,
@@ -298,7 +161,7 @@ async fn only_administrators_reset_a_factor() {
         .expect(StatusCode::NO_CONTENT);
 
     let refused = fixture
-        .send(
+        .request(
             Method::DELETE,
             "/api/users/dea.analyst/totp",
             as_analyst,
@@ -308,14 +171,14 @@ async fn only_administrators_reset_a_factor() {
         .expect(StatusCode::FORBIDDEN);
     assert_eq!(refused.json()["code"], "forbidden");
 
-    let admin = fixture.cookie("dea.admin").await;
+    let admin = fixture.log_on("dea.admin").await;
     let as_admin = Some((COOKIE.as_str(), admin.as_str()));
     fixture
-        .send(Method::DELETE, "/api/users/nobody/totp", as_admin, None)
+        .request(Method::DELETE, "/api/users/nobody/totp", as_admin, None)
         .await
         .expect(StatusCode::NOT_FOUND);
     let view = fixture
-        .send(
+        .request(
             Method::DELETE,
             "/api/users/dea.analyst/totp",
             as_admin,
@@ -327,8 +190,7 @@ async fn only_administrators_reset_a_factor() {
     assert_eq!(view["id"], "dea.analyst");
     assert_eq!(view["second_factor"], false);
     // The password alone signs on again (this server does not require a factor).
-    fixture
-        .log_on("dea.analyst", None)
+    log_on(&fixture, "dea.analyst", None)
         .await
         .expect(StatusCode::OK);
 }
@@ -336,9 +198,9 @@ async fn only_administrators_reset_a_factor() {
 #[tokio::test]
 async fn an_api_token_cannot_enrol_a_factor() {
     let fixture = fixture();
-    let cookie = fixture.cookie("dea.analyst").await;
+    let cookie = fixture.log_on("dea.analyst").await;
     let token = fixture
-        .send(
+        .request(
             Method::POST,
             "/api/tokens",
             Some((COOKIE.as_str(), cookie.as_str())),
@@ -352,7 +214,7 @@ async fn an_api_token_cannot_enrol_a_factor() {
         .to_string();
     let bearer = format!("Bearer {token}");
     fixture
-        .send(
+        .request(
             Method::POST,
             "/api/me/totp",
             Some((AUTHORIZATION.as_str(), bearer.as_str())),

@@ -6,7 +6,7 @@ import { renderCases } from './cases.js';
 import { renderDirectoryAdmin } from './admin.js';
 import { renderIngest } from './ingest.js';
 import { renderReview, judgePair } from './review.js';
-import { renderValidation, renderRetention, renderWatches, renderDisseminations, watchButton } from './part23.js';
+import { renderValidation, renderRetention, renderWatches, renderDisseminations, renderInquiries, watchButton } from './part23.js';
 
 const state = { me: null, unread: 0, events: null, lockMessage: null, alertsList: null, cleanup: null };
 const view = () => document.getElementById('view');
@@ -38,6 +38,7 @@ const PAGES = {
   retention: ['Retention', () => hasRole('supervisor'), renderRetention],
   watches: ['Watches', () => can('operations'), renderWatches],
   disseminations: ['Disseminations', () => can('audit') || hasRole('supervisor'), renderDisseminations],
+  inquiries: ['Inquiries', () => hasRole('supervisor'), renderInquiries],
   entity: [null, () => can('records'), renderEntity],
   chart: [null, lawEnforcement, (params, rest, target) => renderChart(target, rest, params)],
 };

@@ -188,3 +188,19 @@ export async function renderDisseminations(params, _rest, target) {
       { title: 'Why', cell: (entry) => [entry.reason, entry.case_number ? h('div', { class: 'muted small' }, `case ${entry.case_number}`) : null] },
     ], entries, { testid: 'disseminations', rowTestid: 'dissemination', empty: 'No dissemination matches.' }));
 }
+
+// ---------- inquiries ----------
+
+export async function renderInquiries(_params, _rest, target) {
+  const inquiries = await api('/api/inquiries?limit=200');
+  add(clear(target),
+    h('h1', null, 'Inquiries'),
+    h('p', { class: 'muted' }, 'Searches by other agencies that matched records of yours they may not read: they were told you hold something and whom to call. The words they searched for are not shown.'),
+    table([
+      { title: 'When', cell: (inquiry) => fmtTime(inquiry.at) },
+      { title: 'Agency', cell: (inquiry) => h('b', null, inquiry.agency) },
+      { title: 'User', cell: (inquiry) => inquiry.user },
+      { title: 'Case', cell: (inquiry) => inquiry.case || '' },
+      { title: 'Your records matched', num: true, cell: (inquiry) => inquiry.records },
+    ], inquiries, { testid: 'inquiries', rowTestid: 'inquiry', empty: 'No other agency has been pointed to your records.' }));
+}

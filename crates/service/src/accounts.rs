@@ -374,42 +374,56 @@ impl Service {
         Ok((id, secret.plain.clone()))
     }
 
-    fn require_admin(&self, actor: &Actor, what: &str) -> ServiceResult<()> {
-        let scoped_out = actor
-            .scopes
-            .as_ref()
-            .is_some_and(|scopes| !scopes.contains(&Scope::Admin));
-        if !actor.user.has_role(Role::Administrator) || scoped_out {
+    /// Administrators only (a token needs the admin scope). A refusal is audited as
+    /// `action` and answered "only administrators manage {manages}".
+    pub(crate) fn require_administrator(
+        &self,
+        actor: &Actor,
+        action: AuditAction,
+        what: &str,
+        manages: &str,
+    ) -> ServiceResult<()> {
+        if !actor.user.has_role(Role::Administrator) || !queries::has_scope(actor, Scope::Admin) {
             self.audit(
                 actor,
-                AuditAction::PrivilegedAction,
+                action,
                 what,
                 "not an administrator",
                 AuditOutcome::Denied,
             )?;
-            return Err(ServiceError::Forbidden(
-                "only administrators manage accounts".to_string(),
-            ));
+            return Err(ServiceError::Forbidden(format!(
+                "only administrators manage {manages}"
+            )));
         }
         Ok(())
     }
 
     /// Accounts (administrators only).
     pub fn users(&self, actor: &Actor) -> ServiceResult<Vec<UserView>> {
-        self.require_admin(actor, "list users")?;
+        self.require_administrator(
+            actor,
+            AuditAction::PrivilegedAction,
+            "list users",
+            "accounts",
+        )?;
         Ok(self
             .store
             .directory()
             .users()?
             .iter()
-            .map(user_view)
+            .map(UserView::of)
             .collect())
     }
 
     /// Creates an account or changes its rights (administrators only; audited as a
     /// permission change).
     pub fn put_user(&self, actor: &Actor, request: &UserRequest) -> ServiceResult<UserView> {
-        self.require_admin(actor, &format!("put user={}", request.id))?;
+        self.require_administrator(
+            actor,
+            AuditAction::PrivilegedAction,
+            &format!("put user={}", request.id),
+            "accounts",
+        )?;
         let id = request.id.trim();
         if id.is_empty() || id.chars().any(char::is_whitespace) {
             return Err(ServiceError::BadRequest(
@@ -485,23 +499,21 @@ impl Service {
         self.audit(
             actor,
             AuditAction::PermissionChange,
-            format!(
-                "user={};agency={};roles={};clearance={};caveats={}",
-                account.id,
-                account.agency,
-                account.roles.join(","),
-                account.clearance,
-                account.caveats.join(",")
-            ),
+            account_audit_target(&account),
             "",
             AuditOutcome::Allowed,
         )?;
-        Ok(user_view(&account))
+        Ok(UserView::of(&account))
     }
 
     /// Releases a locked account (administrators only).
     pub fn unlock_user(&self, actor: &Actor, user: &str) -> ServiceResult<UserView> {
-        self.require_admin(actor, &format!("unlock user={user}"))?;
+        self.require_administrator(
+            actor,
+            AuditAction::PrivilegedAction,
+            &format!("unlock user={user}"),
+            "accounts",
+        )?;
         let directory = self.store.directory();
         if directory.user(user)?.is_none() {
             return Err(ServiceError::NotFound(format!("no user {user:?}")));
@@ -517,7 +529,7 @@ impl Service {
         let account = directory
             .user(user)?
             .ok_or_else(|| ServiceError::NotFound(format!("no user {user:?}")))?;
-        Ok(user_view(&account))
+        Ok(UserView::of(&account))
     }
 
     /// Agencies of the task force (any signed-on user).
@@ -579,11 +591,7 @@ impl Service {
     }
 
     fn require_auditor(&self, actor: &Actor, what: &str) -> ServiceResult<()> {
-        let scoped_out = actor
-            .scopes
-            .as_ref()
-            .is_some_and(|scopes| !scopes.contains(&Scope::Audit));
-        if !access::may_read_audit_log(&actor.user) || scoped_out {
+        if !access::may_read_audit_log(&actor.user) || !queries::has_scope(actor, Scope::Audit) {
             self.audit(
                 actor,
                 AuditAction::AuditAccess,
@@ -669,27 +677,47 @@ fn role_name(role: Role) -> String {
         .unwrap_or_default()
 }
 
+/// A role by its name (any case, surrounding blanks ignored); `None` if unknown.
+pub fn parse_role(name: &str) -> Option<Role> {
+    serde_json::from_value::<Role>(serde_json::Value::String(name.trim().to_lowercase())).ok()
+}
+
 /// Role names as stored → roles; an unknown name is refused.
 pub(crate) fn parse_roles(names: &[String]) -> ServiceResult<BTreeSet<Role>> {
     names
         .iter()
         .map(|name| {
-            serde_json::from_value::<Role>(serde_json::Value::String(name.trim().to_lowercase()))
-                .map_err(|_| ServiceError::BadRequest(format!("{name:?} is not a role")))
+            parse_role(name)
+                .ok_or_else(|| ServiceError::BadRequest(format!("{name:?} is not a role")))
         })
         .collect()
 }
 
-fn user_view(account: &UserAccount) -> UserView {
-    UserView {
-        id: account.id.clone(),
-        agency: account.agency.clone(),
-        display_name: account.display_name.clone(),
-        roles: account.roles.clone(),
-        clearance: account.clearance.to_string(),
-        caveats: account.caveats.clone(),
-        second_factor: account.totp_secret.is_some(),
-        locked: account.locked_at.is_some(),
-        disabled: account.disabled,
+/// An account's settings as an audit target (a permission change).
+pub fn account_audit_target(account: &UserAccount) -> String {
+    format!(
+        "user={};agency={};roles={};clearance={};caveats={}",
+        account.id,
+        account.agency,
+        account.roles.join(","),
+        account.clearance,
+        account.caveats.join(",")
+    )
+}
+
+impl UserView {
+    /// The view of an account.
+    pub fn of(account: &UserAccount) -> UserView {
+        UserView {
+            id: account.id.clone(),
+            agency: account.agency.clone(),
+            display_name: account.display_name.clone(),
+            roles: account.roles.clone(),
+            clearance: account.clearance.to_string(),
+            caveats: account.caveats.clone(),
+            second_factor: account.totp_secret.is_some(),
+            locked: account.locked_at.is_some(),
+            disabled: account.disabled,
+        }
     }
 }

@@ -3,7 +3,7 @@
 //! record, the entity assignment, the token index). Nothing here changes what a user
 //! sees; answers still only come through the façade's queries.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -51,6 +51,12 @@ impl Service {
     }
 }
 
+/// The search tokens of a text, as the façade makes them: lower-case alphanumeric
+/// runs of at least two characters.
+pub fn search_tokens(text: &str) -> impl Iterator<Item = String> + '_ {
+    tokenize(text)
+}
+
 impl Service {
     /// Finds the actor's (cached) view as every query does, and nothing else: the
     /// fixed cost of applying access per query.
@@ -79,28 +85,7 @@ impl Snapshot {
     /// over all records, with no access applied.
     pub fn matching_all(&self, text: &str) -> Vec<u32> {
         let words: Vec<String> = tokenize(text).collect();
-        let mut result: Option<Vec<u32>> = None;
-        for (position, word) in words.iter().enumerate() {
-            let mut found: Vec<u32> = if position + 1 == words.len() {
-                let mut union: Vec<u32> = self
-                    .tokens
-                    .range(word.clone()..)
-                    .take_while(|(token, _)| token.starts_with(word.as_str()))
-                    .flat_map(|(_, records)| records.iter().copied())
-                    .collect();
-                union.sort_unstable();
-                union.dedup();
-                union
-            } else {
-                self.tokens.get(word).cloned().unwrap_or_default()
-            };
-            if let Some(previous) = result {
-                let keep: HashSet<u32> = previous.into_iter().collect();
-                found.retain(|index| keep.contains(index));
-            }
-            result = Some(found);
-        }
-        result.unwrap_or_default()
+        queries::matching_records(self, &words)
     }
 
     /// Indexed tokens of at least `min_records` records (sample queries).

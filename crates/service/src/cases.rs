@@ -78,17 +78,10 @@ impl Service {
     /// administrator (a token needs the admin or write scope).
     fn manages_case(&self, actor: &Actor, agency: &str) -> bool {
         let user = &actor.user;
-        let admin = user.has_role(Role::Administrator)
-            && actor
-                .scopes
-                .as_ref()
-                .is_none_or(|scopes| scopes.contains(&Scope::Admin));
+        let admin = user.has_role(Role::Administrator) && queries::has_scope(actor, Scope::Admin);
         let supervisor = user.has_role(Role::Supervisor)
             && user.agency == agency
-            && actor
-                .scopes
-                .as_ref()
-                .is_none_or(|scopes| scopes.contains(&Scope::Write));
+            && queries::has_scope(actor, Scope::Write);
         admin || supervisor
     }
 
@@ -244,15 +237,7 @@ impl Service {
                 }
             })
             .collect();
-        let reads = user.roles.iter().any(|role| {
-            matches!(
-                role,
-                Role::Analyst | Role::Investigator | Role::Supervisor | Role::Epidemiologist
-            )
-        }) && actor
-            .scopes
-            .as_ref()
-            .is_none_or(|scopes| scopes.contains(&Scope::Read));
+        let reads = queries::reads_records(actor) && queries::has_scope(actor, Scope::Read);
         let (snapshot, view) = self.view_of(actor);
         let case_id = access::CaseId(case.id.clone());
         let outer: Vec<u32> = if reads {
@@ -342,7 +327,7 @@ impl Service {
             "case workspace",
             AuditOutcome::Allowed,
         )?;
-        self.log_case_dissemination(actor, &snapshot, &outer)?;
+        self.log_dissemination(actor, &snapshot, &outer, "case workspace")?;
         Ok(CaseWorkspace {
             may_manage: self.manages_case(actor, &case.agency),
             case,
@@ -351,42 +336,6 @@ impl Service {
             entities,
             operations,
         })
-    }
-
-    /// Another agency's content shown in a workspace is a dissemination: one entry per
-    /// owning agency.
-    fn log_case_dissemination(
-        &self,
-        actor: &Actor,
-        snapshot: &Snapshot,
-        records: &[u32],
-    ) -> ServiceResult<()> {
-        let mut by_owner: BTreeMap<&str, Vec<model::RecordId>> = BTreeMap::new();
-        for &index in records {
-            let record = &snapshot.records[index as usize];
-            if record.provenance.agency != actor.user.agency {
-                by_owner
-                    .entry(record.provenance.agency.as_str())
-                    .or_default()
-                    .push(record.id);
-            }
-        }
-        for (owner, ids) in by_owner {
-            let target = store::DisseminationTarget {
-                recipient_agency: actor.user.agency.clone(),
-                recipient_user: actor.user.id.clone(),
-                records: ids,
-                via: "case workspace".to_string(),
-            };
-            self.audit(
-                actor,
-                AuditAction::Dissemination,
-                target.to_target(),
-                format!("owner {owner}"),
-                AuditOutcome::Allowed,
-            )?;
-        }
-        Ok(())
     }
 
     /// Removes a member from a case (a supervisor of the case's agency or an
@@ -425,27 +374,6 @@ impl Service {
         self.reload()
     }
 
-    /// Administrators only (a token needs the admin scope); a refusal is audited.
-    fn require_administrator(&self, actor: &Actor, what: &str) -> ServiceResult<()> {
-        let scoped_out = actor
-            .scopes
-            .as_ref()
-            .is_some_and(|scopes| !scopes.contains(&Scope::Admin));
-        if !actor.user.has_role(Role::Administrator) || scoped_out {
-            self.audit(
-                actor,
-                AuditAction::PermissionChange,
-                what,
-                "not an administrator",
-                AuditOutcome::Denied,
-            )?;
-            return Err(ServiceError::Forbidden(
-                "only administrators manage agencies and agreements".to_string(),
-            ));
-        }
-        Ok(())
-    }
-
     /// Adds an agency or changes its name and contact (administrators only).
     pub fn put_agency(&self, actor: &Actor, agency: &Agency) -> ServiceResult<Agency> {
         let agency = Agency {
@@ -453,7 +381,12 @@ impl Service {
             name: agency.name.trim().to_string(),
             contact: agency.contact.trim().to_string(),
         };
-        self.require_administrator(actor, &format!("agency={}", agency.id))?;
+        self.require_administrator(
+            actor,
+            AuditAction::PermissionChange,
+            &format!("agency={}", agency.id),
+            "agencies and agreements",
+        )?;
         if agency.id.is_empty() || agency.id.chars().any(char::is_whitespace) {
             return Err(ServiceError::BadRequest(
                 "an agency id is one word".to_string(),
@@ -479,7 +412,12 @@ impl Service {
 
     /// The sharing agreements (administrators only).
     pub fn agreements(&self, actor: &Actor) -> ServiceResult<Vec<Agreement>> {
-        self.require_administrator(actor, "list agreements")?;
+        self.require_administrator(
+            actor,
+            AuditAction::PermissionChange,
+            "list agreements",
+            "agencies and agreements",
+        )?;
         Ok(self.store.directory().agreements()?)
     }
 
@@ -510,7 +448,12 @@ impl Service {
                 .join(","),
             agreement.max_sensitivity
         );
-        self.require_administrator(actor, &target)?;
+        self.require_administrator(
+            actor,
+            AuditAction::PermissionChange,
+            &target,
+            "agencies and agreements",
+        )?;
         if agreement.from_agency == agreement.to_agency {
             return Err(ServiceError::BadRequest(
                 "an agreement is between two agencies".to_string(),
@@ -548,7 +491,12 @@ impl Service {
     /// Removes the agreement from one agency to another (administrators only).
     pub fn remove_agreement(&self, actor: &Actor, from: &str, to: &str) -> ServiceResult<()> {
         let target = format!("agreement;from={from};to={to};remove");
-        self.require_administrator(actor, &target)?;
+        self.require_administrator(
+            actor,
+            AuditAction::PermissionChange,
+            &target,
+            "agencies and agreements",
+        )?;
         if !self.store.directory().remove_agreement(from, to)? {
             return Err(ServiceError::NotFound(format!(
                 "no agreement from {from:?} to {to:?}"

@@ -7,8 +7,6 @@
 //! factor cannot enrol another from a session (whoever holds a stolen session could
 //! otherwise swap the factor): an administrator resets it first.
 
-use access::Role;
-use auth::Scope;
 use chrono::Duration;
 use store::{AuditAction, AuditOutcome, UserAccount};
 
@@ -79,22 +77,7 @@ impl Service {
     /// user cannot sign on again until a factor is enrolled (`interdict users totp`).
     pub fn reset_second_factor(&self, actor: &Actor, user: &str) -> ServiceResult<UserView> {
         let target = format!("totp reset;user={user}");
-        let scoped_out = actor
-            .scopes
-            .as_ref()
-            .is_some_and(|scopes| !scopes.contains(&Scope::Admin));
-        if !actor.user.has_role(Role::Administrator) || scoped_out {
-            self.audit(
-                actor,
-                AuditAction::PermissionChange,
-                target,
-                "not an administrator",
-                AuditOutcome::Denied,
-            )?;
-            return Err(ServiceError::Forbidden(
-                "only administrators manage accounts".to_string(),
-            ));
-        }
+        self.require_administrator(actor, AuditAction::PermissionChange, &target, "accounts")?;
         let directory = self.store.directory();
         let Some(mut account) = directory.user(user)? else {
             return Err(ServiceError::NotFound(format!("no user {user:?}")));
@@ -114,17 +97,8 @@ impl Service {
             },
             AuditOutcome::Allowed,
         )?;
-        Ok(UserView {
-            id: account.id.clone(),
-            agency: account.agency.clone(),
-            display_name: account.display_name.clone(),
-            roles: account.roles.clone(),
-            clearance: account.clearance.to_string(),
-            caveats: account.caveats.clone(),
-            second_factor: false,
-            locked: account.locked_at.is_some(),
-            disabled: account.disabled,
-        })
+        // No factor now: `second_factor` is false.
+        Ok(UserView::of(&account))
     }
 
     /// The account of a user enrolling: signed on with a session (not an API token),

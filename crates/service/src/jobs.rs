@@ -563,6 +563,7 @@ impl Service {
         };
         self.raise(&LiveAlert {
             agency: finished.agency.clone(),
+            user: None,
             alert: AlertView {
                 id: format!("job-{id}"),
                 kind: "job".to_string(),

@@ -27,6 +27,7 @@ mod cases;
 pub mod deconflict;
 pub mod demo;
 mod enrolment;
+mod inquiries;
 mod jobs;
 mod operations;
 mod queries;
@@ -43,7 +44,8 @@ use chrono::{DateTime, Utc};
 use model::Schema;
 use store::{AuditAction, AuditOutcome, NewAuditEntry, Store, StoreError};
 
-pub use bench::ViewTiming;
+pub use accounts::{account_audit_target, parse_role};
+pub use bench::{ViewTiming, search_tokens};
 pub use cases::{CaseEntityView, CaseMemberView, CaseOperationView, CaseRequest, CaseWorkspace};
 pub use jobs::{
     IngestUpload, JobId, JobProgress, JobStarted, JobState, JobView, QuarantinedRowView,
@@ -131,7 +133,16 @@ impl Default for Settings {
 pub struct LiveAlert {
     /// The agency whose users receive it.
     pub agency: String,
+    /// Only this user of the agency, when set (a watch alert goes to its watcher).
+    pub user: Option<String>,
     pub alert: AlertView,
+}
+
+impl LiveAlert {
+    /// Whether a user of an agency is to receive it.
+    pub fn is_for(&self, agency: &str, user: &str) -> bool {
+        self.agency == agency && self.user.as_deref().is_none_or(|only| only == user)
+    }
 }
 
 type AlertSink = Box<dyn Fn(&LiveAlert) + Send + Sync>;

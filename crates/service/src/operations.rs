@@ -19,23 +19,12 @@ impl Service {
         actor: &Actor,
         request: &OperationRequest,
     ) -> ServiceResult<OperationResult> {
-        if !actor
-            .user
-            .roles
-            .iter()
-            .any(|role| role.is_law_enforcement())
-        {
+        if !queries::is_law_enforcement(actor) {
             return Err(ServiceError::Forbidden(
                 "only law-enforcement roles register operations".to_string(),
             ));
         }
-        if let Some(scopes) = &actor.scopes
-            && !scopes.contains(&auth::Scope::Write)
-        {
-            return Err(ServiceError::Forbidden(
-                "this token has no write scope".to_string(),
-            ));
-        }
+        queries::require_scope(actor, auth::Scope::Write)?;
         let moment = |text: &str, field: &str| {
             DateTime::parse_from_rfc3339(text.trim())
                 .map(|moment| moment.to_utc())
@@ -139,7 +128,11 @@ impl Service {
                     notification_alert(notification, &other.operation.agency, &registered, &stored),
                 ),
             ] {
-                self.raise(&LiveAlert { agency, alert });
+                self.raise(&LiveAlert {
+                    agency,
+                    user: None,
+                    alert,
+                });
             }
         }
         Ok(OperationResult {
@@ -151,12 +144,7 @@ impl Service {
     /// The actor's agency's alerts (deconfliction notices and the actor's watch
     /// alerts), newest first.
     pub fn alerts(&self, actor: &Actor, limit: usize) -> ServiceResult<Vec<AlertView>> {
-        if !actor
-            .user
-            .roles
-            .iter()
-            .any(|role| role.is_law_enforcement())
-        {
+        if !queries::is_law_enforcement(actor) {
             return Ok(Vec::new());
         }
         let agency = &actor.user.agency;

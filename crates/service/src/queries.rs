@@ -25,40 +25,62 @@ const QUOTED_RECORDS: usize = 3;
 /// Neighbours listed on a profile.
 const PROFILE_NEIGHBOURS: usize = 100;
 
+/// Whether the actor holds a law-enforcement role.
+pub(crate) fn is_law_enforcement(actor: &Actor) -> bool {
+    actor
+        .user
+        .roles
+        .iter()
+        .any(|role| role.is_law_enforcement())
+}
+
+/// Whether the actor holds a role that reads records (analysts, investigators,
+/// supervisors and epidemiologists).
+pub(crate) fn reads_records(actor: &Actor) -> bool {
+    actor.user.roles.iter().any(|role| {
+        matches!(
+            role,
+            Role::Analyst | Role::Investigator | Role::Supervisor | Role::Epidemiologist
+        )
+    })
+}
+
+/// Whether the actor may use `scope`: a session may use all, a token its own.
+pub(crate) fn has_scope(actor: &Actor, scope: auth::Scope) -> bool {
+    actor
+        .scopes
+        .as_ref()
+        .is_none_or(|scopes| scopes.contains(&scope))
+}
+
+/// Refuses a token without `scope` ("this token has no … scope").
+pub(crate) fn require_scope(actor: &Actor, scope: auth::Scope) -> ServiceResult<()> {
+    if has_scope(actor, scope) {
+        Ok(())
+    } else {
+        Err(ServiceError::Forbidden(format!(
+            "this token has no {} scope",
+            scope.as_str()
+        )))
+    }
+}
+
 impl Service {
     /// Records are read by analysts, investigators, supervisors and epidemiologists.
     pub(crate) fn require_records(&self, actor: &Actor) -> ServiceResult<()> {
-        let reads = actor.user.roles.iter().any(|role| {
-            matches!(
-                role,
-                Role::Analyst | Role::Investigator | Role::Supervisor | Role::Epidemiologist
-            )
-        });
-        if !reads {
+        if !reads_records(actor) {
             return Err(ServiceError::Forbidden(
                 "your roles do not read records".to_string(),
             ));
         }
-        if let Some(scopes) = &actor.scopes
-            && !scopes.contains(&auth::Scope::Read)
-        {
-            return Err(ServiceError::Forbidden(
-                "this token has no read scope".to_string(),
-            ));
-        }
-        Ok(())
+        require_scope(actor, auth::Scope::Read)
     }
 
     /// Link analysis (charts, paths, rings, key players, traces) is for law
     /// enforcement: public-health users get aggregates.
     pub(crate) fn require_link_analysis(&self, actor: &Actor) -> ServiceResult<()> {
         self.require_records(actor)?;
-        if !actor
-            .user
-            .roles
-            .iter()
-            .any(|role| role.is_law_enforcement())
-        {
+        if !is_law_enforcement(actor) {
             return Err(ServiceError::Forbidden(
                 "link analysis is for law-enforcement roles".to_string(),
             ));
@@ -77,11 +99,7 @@ impl Service {
 
     /// Whether the actor only sees public-health aggregates (small counts suppressed).
     fn public_health_only(actor: &Actor) -> bool {
-        !actor
-            .user
-            .roles
-            .iter()
-            .any(|role| role.is_law_enforcement())
+        !is_law_enforcement(actor)
     }
 
     fn count_view(&self, actor: &Actor, count: u64) -> CountView {
@@ -797,7 +815,7 @@ impl Service {
 }
 
 /// Records holding every word (the last one as a prefix), ascending.
-fn matching_records(snapshot: &Snapshot, words: &[String]) -> Vec<u32> {
+pub(crate) fn matching_records(snapshot: &Snapshot, words: &[String]) -> Vec<u32> {
     let mut result: Option<Vec<u32>> = None;
     for (position, word) in words.iter().enumerate() {
         let mut found: Vec<u32> = if position + 1 == words.len() {
@@ -825,18 +843,6 @@ fn matching_records(snapshot: &Snapshot, words: &[String]) -> Vec<u32> {
 pub(crate) fn record_view(snapshot: &Snapshot, view: &View, outer: u32) -> RecordView {
     let record = &snapshot.records[outer as usize];
     let redacted = view.redacted.get(&outer).cloned().unwrap_or_default();
-    let properties = record
-        .properties
-        .iter()
-        .filter(|(name, _)| !redacted.contains(name))
-        .map(|(name, values)| {
-            let value = match values.as_slice() {
-                [single] => serde_json::Value::String(single.clone()),
-                many => serde_json::json!(many),
-            };
-            (name.clone(), value)
-        })
-        .collect();
     let part23 =
         (record.labels.data_class == model::DataClass::CriminalIntelligence).then(
             || match snapshot.validations.get(&record.id) {
@@ -844,26 +850,50 @@ pub(crate) fn record_view(snapshot: &Snapshot, view: &View, outer: u32) -> Recor
                 None => "pending".to_string(),
             },
         );
-    RecordView {
-        id: record.id.to_string(),
-        kind: record.kind.clone(),
-        agency: record.provenance.agency.clone(),
-        feed: record.provenance.feed.clone(),
-        source_record_id: record.provenance.source_record_id.clone(),
-        batch: record.provenance.batch_id.to_string(),
-        reported_at: Some(record.provenance.reported_at.to_rfc3339()),
-        sensitivity: record.labels.sensitivity.to_string(),
-        caveats: record.labels.caveats.iter().cloned().collect(),
-        data_class: record.labels.data_class.to_string(),
-        criminal_predicate: record
-            .labels
-            .predicate
-            .as_ref()
-            .map(|predicate| predicate.as_str().to_string()),
-        review_by: record.labels.review_by.map(|date| date.to_string()),
-        part23,
-        properties,
-        redacted,
+    RecordView::of(record, part23, redacted)
+}
+
+impl RecordView {
+    /// A record as shown, but for the `redacted` properties (no access decided here:
+    /// the caller has), with its Part 23 validation status when it has one.
+    pub fn of(
+        record: &model::SourceRecord,
+        part23: Option<String>,
+        redacted: Vec<String>,
+    ) -> RecordView {
+        let properties = record
+            .properties
+            .iter()
+            .filter(|(name, _)| !redacted.contains(name))
+            .map(|(name, values)| {
+                let value = match values.as_slice() {
+                    [single] => serde_json::Value::String(single.clone()),
+                    many => serde_json::json!(many),
+                };
+                (name.clone(), value)
+            })
+            .collect();
+        RecordView {
+            id: record.id.to_string(),
+            kind: record.kind.clone(),
+            agency: record.provenance.agency.clone(),
+            feed: record.provenance.feed.clone(),
+            source_record_id: record.provenance.source_record_id.clone(),
+            batch: record.provenance.batch_id.to_string(),
+            reported_at: Some(record.provenance.reported_at.to_rfc3339()),
+            sensitivity: record.labels.sensitivity.to_string(),
+            caveats: record.labels.caveats.iter().cloned().collect(),
+            data_class: record.labels.data_class.to_string(),
+            criminal_predicate: record
+                .labels
+                .predicate
+                .as_ref()
+                .map(|predicate| predicate.as_str().to_string()),
+            review_by: record.labels.review_by.map(|date| date.to_string()),
+            part23,
+            properties,
+            redacted,
+        }
     }
 }
 

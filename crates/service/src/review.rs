@@ -99,13 +99,7 @@ impl Service {
         reason: &str,
     ) -> ServiceResult<Judgement> {
         self.require_link_analysis(actor)?;
-        if let Some(scopes) = &actor.scopes
-            && !scopes.contains(&auth::Scope::Write)
-        {
-            return Err(ServiceError::Forbidden(
-                "this token has no write scope".to_string(),
-            ));
-        }
+        crate::queries::require_scope(actor, auth::Scope::Write)?;
         if reason.trim().is_empty() {
             return Err(ServiceError::BadRequest(
                 "a judgement needs a reason (why)".to_string(),

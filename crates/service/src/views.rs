@@ -413,3 +413,25 @@ pub struct StatusView {
     pub links: usize,
     pub loaded_at: String,
 }
+
+/// A search by another agency that matched records of the owner's it could not read.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InquiryView {
+    /// RFC 3339.
+    pub at: String,
+    pub user: String,
+    pub agency: String,
+    pub case: Option<String>,
+    /// How many of the owner's records matched.
+    pub records: u64,
+}
+
+/// An entity linked to every one of several entities.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CommonAssociateView {
+    pub node: GraphNode,
+    /// Hops from each of the entities asked about, in their order.
+    pub hops: Vec<u32>,
+    /// The relation by which each of them reaches it, in their order.
+    pub relations: Vec<String>,
+}

@@ -470,29 +470,19 @@ pub fn alert_view(alert: &Alert, agency: &str) -> AlertView {
 
 impl Service {
     fn require_watcher(actor: &Actor, write: bool) -> ServiceResult<()> {
-        if !actor
-            .user
-            .roles
-            .iter()
-            .any(|role| role.is_law_enforcement())
-        {
+        if !queries::is_law_enforcement(actor) {
             return Err(ServiceError::Forbidden(
                 "only law-enforcement roles keep watches".to_string(),
             ));
         }
-        let scope = if write {
-            auth::Scope::Write
-        } else {
-            auth::Scope::Read
-        };
-        if let Some(scopes) = &actor.scopes
-            && !scopes.contains(&scope)
-        {
-            return Err(ServiceError::Forbidden(format!(
-                "this token has no {} scope",
-                if write { "write" } else { "read" }
-            )));
-        }
+        queries::require_scope(
+            actor,
+            if write {
+                auth::Scope::Write
+            } else {
+                auth::Scope::Read
+            },
+        )?;
         Ok(())
     }
 
@@ -647,6 +637,7 @@ impl Service {
         for alert in &report.alerts {
             self.raise(&LiveAlert {
                 agency: alert.watcher_agency.clone(),
+                user: Some(alert.watcher_user.clone()),
                 alert: alert_view(alert, &alert.watcher_agency),
             });
         }

@@ -26,28 +26,10 @@ fn readable(actor: &Actor) -> HashSet<RecordId> {
         .collect()
 }
 
+/// Every record, read once for the file (the tests here do not change them).
 fn all_records() -> Vec<model::SourceRecord> {
     static RECORDS: OnceLock<Vec<model::SourceRecord>> = OnceLock::new();
-    RECORDS
-        .get_or_init(|| {
-            let mut records = Vec::new();
-            let mut after = None;
-            loop {
-                let page = world()
-                    .store
-                    .records(&store::RecordQuery {
-                        after,
-                        limit: 10_000,
-                        ..store::RecordQuery::default()
-                    })
-                    .expect("records");
-                let Some(last) = page.last() else { break };
-                after = Some(last.id);
-                records.extend(page);
-            }
-            records
-        })
-        .clone()
+    RECORDS.get_or_init(support::all_records).clone()
 }
 
 /// The surname of a DEA person record that the Sheriff may only know of (a pointer).

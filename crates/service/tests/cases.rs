@@ -10,7 +10,7 @@ use std::sync::{Mutex, MutexGuard};
 use model::{DataClass, RecordId, Sensitivity};
 use service::ServiceError;
 use store::Agreement;
-use support::{sign_on, world};
+use support::{all_records, sign_on, world};
 
 /// The tests change the shared world, so they take turns.
 fn turn() -> MutexGuard<'static, ()> {
@@ -25,25 +25,6 @@ fn readable(user: &str) -> HashSet<RecordId> {
         .expect("readable records")
         .into_iter()
         .collect()
-}
-
-fn all_records() -> Vec<model::SourceRecord> {
-    let mut records = Vec::new();
-    let mut after = None;
-    loop {
-        let page = world()
-            .store
-            .records(&store::RecordQuery {
-                after,
-                limit: 10_000,
-                ..store::RecordQuery::default()
-            })
-            .expect("records");
-        let Some(last) = page.last() else { break };
-        after = Some(last.id);
-        records.extend(page);
-    }
-    records
 }
 
 /// An unregistered DEA case number some of whose records the DEA analyst reads, with

@@ -3,10 +3,12 @@
 //! from the app) on a server that does not; after that the code is what lets them in,
 //! and a wrong code counts as a failed log-on. Administrators reset a factor.
 
+mod support;
+
 use std::sync::Arc;
 
 use model::Sensitivity;
-use service::{LogonRequest, Service, ServiceError, Settings};
+use service::{LogonRequest, Service, ServiceError};
 use store::{Agency, AuditAction, AuditOutcome, AuditQuery, Store, UserAccount};
 use store_sqlite::SqliteStore;
 
@@ -56,15 +58,16 @@ impl Fixture {
     }
 
     fn service(&self, require_second_factor: bool) -> Service {
-        Service::open(
-            self.store.clone(),
-            Arc::new(model::Schema::builtin().clone()),
-            Settings {
-                require_second_factor,
-                ..Settings::default()
-            },
-        )
-        .expect("opening the façade")
+        support::open_service(self.store.clone(), require_second_factor)
+    }
+
+    fn totp_secret(&self, user: &str) -> Option<String> {
+        self.store
+            .directory()
+            .user(user)
+            .unwrap()
+            .expect("the account")
+            .totp_secret
     }
 
     fn failures(&self, user: &str) -> u32 {
@@ -215,15 +218,7 @@ fn an_enrolled_factor_is_what_lets_the_user_in() {
 fn administrators_reset_a_factor_and_nobody_else_does() {
     let fixture = Fixture::new();
     let open = fixture.service(false);
-    let analyst = open
-        .session_actor(
-            &open
-                .log_on(&request("dea.analyst", None), "test")
-                .unwrap()
-                .session,
-            "test",
-        )
-        .unwrap();
+    let analyst = support::session(&open, &request("dea.analyst", None));
     let enrolment = open.begin_totp_enrolment(&analyst).unwrap();
     open.confirm_totp_enrolment(&analyst, &code_now(&enrolment.secret))
         .unwrap();
@@ -233,26 +228,9 @@ fn administrators_reset_a_factor_and_nobody_else_does() {
         matches!(refused, Err(ServiceError::Forbidden(_))),
         "{refused:?}"
     );
-    assert!(
-        fixture
-            .store
-            .directory()
-            .user("dea.analyst")
-            .unwrap()
-            .unwrap()
-            .totp_secret
-            .is_some()
-    );
+    assert!(fixture.totp_secret("dea.analyst").is_some());
 
-    let admin = open
-        .session_actor(
-            &open
-                .log_on(&request("dea.admin", None), "test")
-                .unwrap()
-                .session,
-            "test",
-        )
-        .unwrap();
+    let admin = support::session(&open, &request("dea.admin", None));
     assert!(matches!(
         open.reset_second_factor(&admin, "nobody"),
         Err(ServiceError::NotFound(_))
@@ -261,16 +239,7 @@ fn administrators_reset_a_factor_and_nobody_else_does() {
         .reset_second_factor(&admin, "dea.analyst")
         .expect("an administrator resets");
     assert!(!view.second_factor);
-    assert_eq!(
-        fixture
-            .store
-            .directory()
-            .user("dea.analyst")
-            .unwrap()
-            .unwrap()
-            .totp_secret,
-        None
-    );
+    assert_eq!(fixture.totp_secret("dea.analyst"), None);
     let allowed = fixture.permission_changes(AuditOutcome::Allowed);
     assert!(
         allowed.contains(&"totp reset;user=dea.analyst".to_string()),

@@ -3,88 +3,26 @@
 //! the uploader's agency only; profiles of another agency refused; resolution runs as
 //! jobs; judgements only on records the judge may read.
 
+mod support;
+
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
-use model::Schema;
-use service::demo::{DEMO_PASSWORD, seed_demo};
-use service::{
-    Actor, JobState, JobView, LogonRequest, SearchRequest, Service, ServiceError, Settings,
-};
-use simulator::{Scale, SimulationConfig};
+use service::{Actor, JobState, JobView, SearchRequest, ServiceError};
 use store::Store;
-use store_sqlite::SqliteStore;
+use support::World;
 
 const PROFILE: &str = include_str!("../../../e2e/fixtures/field_interviews.profile.toml");
 const DATA: &str = include_str!("../../../e2e/fixtures/field_interviews.csv");
 
-struct World {
-    _folder: tempfile::TempDir,
-    world: std::path::PathBuf,
-    store: Arc<dyn Store>,
-    service: Arc<Service>,
-}
-
+/// A world of its own (seed 5) whose façade runs jobs.
 fn world() -> &'static World {
     static WORLD: OnceLock<World> = OnceLock::new();
-    WORLD.get_or_init(|| {
-        let folder = tempfile::tempdir().expect("temp folder");
-        let world = folder.path().join("world");
-        simulator::simulate(&SimulationConfig::new(5, Scale::Small), &world, &mut |_| {})
-            .expect("simulating");
-        let store: Arc<dyn Store> = Arc::new(
-            SqliteStore::open(&folder.path().join("store.sqlite").display().to_string())
-                .expect("opening the store"),
-        );
-        for job in ingest::discover(&world).expect("finding feeds") {
-            for file in &job.files {
-                ingest::ingest_file(
-                    store.as_ref(),
-                    &job.profile,
-                    file,
-                    &ingest::IngestOptions::new(chrono::Utc::now()),
-                    &mut |_| {},
-                )
-                .expect("ingesting");
-            }
-        }
-        seed_demo(store.as_ref()).expect("seeding the demo task force");
-        let service = Arc::new(
-            Service::open(
-                store.clone(),
-                Arc::new(Schema::builtin().clone()),
-                Settings {
-                    require_second_factor: false,
-                    ..Settings::default()
-                },
-            )
-            .expect("opening the service"),
-        );
-        service.enable_jobs();
-        World {
-            _folder: folder,
-            world,
-            store,
-            service,
-        }
-    })
+    WORLD.get_or_init(|| support::build_world(5, true))
 }
 
 fn sign_on(user: &str) -> Actor {
-    let service = &world().service;
-    let granted = service
-        .log_on(
-            &LogonRequest {
-                user: user.to_string(),
-                password: DEMO_PASSWORD.to_string(),
-                totp: None,
-            },
-            "test",
-        )
-        .unwrap_or_else(|error| panic!("{user} signs on: {error}"));
-    service
-        .session_actor(&granted.session, "test")
-        .expect("session")
+    support::sign_on_to(&world().service, user)
 }
 
 fn wait_for(actor: &Actor, id: u64) -> JobView {
@@ -235,7 +173,7 @@ fn another_agency_sees_neither_the_job_nor_the_quarantine() {
 fn a_profile_of_another_agency_is_refused() {
     let service = &world().service;
     let sheriff = sign_on("sheriff.investigator");
-    let dea_profile = ingest::discover(&world().world.join("dea"))
+    let dea_profile = ingest::discover(&world().feeds().join("dea"))
         .expect("dea feeds")
         .into_iter()
         .next()

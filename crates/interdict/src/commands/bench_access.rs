@@ -609,14 +609,6 @@ fn percent(value: f64, baseline: f64) -> f64 {
     (value / baseline - 1.0) * 100.0
 }
 
-/// The search tokens of a text, as the façade makes them: lower-case alphanumeric runs
-/// of at least two characters.
-fn tokenize(text: &str) -> impl Iterator<Item = String> + '_ {
-    text.split(|character: char| !character.is_alphanumeric())
-        .filter(|token| token.chars().count() >= 2)
-        .map(str::to_lowercase)
-}
-
 /// Hits (node, records) and the kind and agency facets of a search.
 type SearchAnswer = (Vec<(String, usize)>, Vec<(String, u64)>, Vec<(String, u64)>);
 
@@ -630,7 +622,7 @@ fn baseline_search(
     network: &Network,
     q: &str,
 ) -> SearchAnswer {
-    let words: Vec<String> = tokenize(q).collect();
+    let words: Vec<String> = service::search_tokens(q).collect();
     let mut kinds: BTreeMap<String, u64> = BTreeMap::new();
     let mut agencies: BTreeMap<String, u64> = BTreeMap::new();
     let mut by_node: HashMap<u32, (usize, BTreeSet<String>)> = HashMap::new();
@@ -651,7 +643,7 @@ fn baseline_search(
         entry.0 += 1;
         for (property, values) in &network.records[inner as usize].properties {
             for value in values {
-                let value_tokens: Vec<String> = tokenize(value).collect();
+                let value_tokens: Vec<String> = service::search_tokens(value).collect();
                 if words
                     .iter()
                     .any(|word| value_tokens.iter().any(|token| token.starts_with(word)))
@@ -760,37 +752,7 @@ fn baseline_profile(
 
 /// A record as a profile shows it, in full.
 fn record_view(record: &SourceRecord) -> service::RecordView {
-    service::RecordView {
-        id: record.id.to_string(),
-        kind: record.kind.clone(),
-        agency: record.provenance.agency.clone(),
-        feed: record.provenance.feed.clone(),
-        source_record_id: record.provenance.source_record_id.clone(),
-        batch: record.provenance.batch_id.to_string(),
-        reported_at: Some(record.provenance.reported_at.to_rfc3339()),
-        sensitivity: record.labels.sensitivity.to_string(),
-        caveats: record.labels.caveats.iter().cloned().collect(),
-        data_class: record.labels.data_class.to_string(),
-        criminal_predicate: record
-            .labels
-            .predicate
-            .as_ref()
-            .map(|predicate| predicate.as_str().to_string()),
-        review_by: record.labels.review_by.map(|date| date.to_string()),
-        part23: None,
-        properties: record
-            .properties
-            .iter()
-            .map(|(name, values)| {
-                let value = match values.as_slice() {
-                    [single] => serde_json::Value::String(single.clone()),
-                    many => serde_json::json!(many),
-                };
-                (name.clone(), value)
-            })
-            .collect(),
-        redacted: Vec::new(),
-    }
+    service::RecordView::of(record, None, Vec::new())
 }
 
 /// A depth-2 neighbourhood without access: at most as many nodes as the façade's

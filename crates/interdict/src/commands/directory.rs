@@ -134,16 +134,13 @@ fn require_user(store: &dyn Store, id: &str) -> Result<UserAccount> {
 
 /// A role name as stored (`administrator`), refused unless `access::Role` knows it.
 fn role_name(name: &str) -> Result<String> {
-    let wanted = name.trim().to_lowercase();
-    serde_json::from_value::<access::Role>(serde_json::Value::String(wanted.clone())).map_err(
-        |_| {
-            anyhow::anyhow!(
-                "unknown role {name:?}: use analyst, investigator, supervisor, \
-                 epidemiologist, auditor or administrator"
-            )
-        },
-    )?;
-    Ok(wanted)
+    service::parse_role(name).ok_or_else(|| {
+        anyhow::anyhow!(
+            "unknown role {name:?}: use analyst, investigator, supervisor, \
+             epidemiologist, auditor or administrator"
+        )
+    })?;
+    Ok(name.trim().to_lowercase())
 }
 
 fn sensitivity(what: &str, text: &str) -> Result<Sensitivity> {
@@ -270,14 +267,7 @@ fn add_user(arguments: &UserAddArgs) -> Result<ExitCode> {
         store.as_ref(),
         AuditAction::PermissionChange,
         &account.agency,
-        format!(
-            "user={};agency={};roles={};clearance={};caveats={}",
-            account.id,
-            account.agency,
-            account.roles.join(","),
-            account.clearance,
-            account.caveats.join(",")
-        ),
+        service::account_audit_target(&account),
         "user add",
     )?;
     println!(
@@ -292,23 +282,14 @@ fn add_user(arguments: &UserAddArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn user_view(account: &UserAccount) -> service::UserView {
-    service::UserView {
-        id: account.id.clone(),
-        agency: account.agency.clone(),
-        display_name: account.display_name.clone(),
-        roles: account.roles.clone(),
-        clearance: account.clearance.to_string(),
-        caveats: account.caveats.clone(),
-        second_factor: account.totp_secret.is_some(),
-        locked: account.locked_at.is_some(),
-        disabled: account.disabled,
-    }
-}
-
 fn list_users(arguments: &DirectoryListArgs) -> Result<ExitCode> {
     let store = open_store(&arguments.store.db)?;
-    let users: Vec<service::UserView> = store.directory().users()?.iter().map(user_view).collect();
+    let users: Vec<service::UserView> = store
+        .directory()
+        .users()?
+        .iter()
+        .map(service::UserView::of)
+        .collect();
     if arguments.json {
         super::print_json(&users)?;
     } else if users.is_empty() {

@@ -59,11 +59,35 @@ fn fails(output: Output) -> String {
     stderr
 }
 
+/// Runs a command that must fail and returns its stderr.
+fn refusal(url: &str, arguments: &[&str]) -> String {
+    fails(command(url, arguments).output().unwrap())
+}
+
 fn add_user(url: &str, arguments: &[&str], password: &str) -> Output {
     with_stdin(
         command(url, &[&["users", "add"], arguments].concat()),
         &format!("{password}\n"),
     )
+}
+
+/// Adds a user of one role, which must be refused; its stderr.
+fn add_user_refused(
+    url: &str,
+    (id, agency, role, clearance): (&str, &str, &str, &str),
+    password: &str,
+) -> String {
+    let arguments = [
+        "--id",
+        id,
+        "--agency",
+        agency,
+        "--role",
+        role,
+        "--clearance",
+        clearance,
+    ];
+    fails(add_user(url, &arguments, password))
 }
 
 #[test]
@@ -87,22 +111,18 @@ fn the_first_agency_and_administrator_of_a_fresh_store() {
     let agencies = json(&url, &["agencies", "list"]);
     assert_eq!(agencies[0]["id"], "dea", "{agencies}");
     assert_eq!(agencies[0]["contact"], "DEA desk, +1 213 555 0100");
-    let again = fails(
-        command(
-            &url,
-            &[
-                "agencies",
-                "add",
-                "--id",
-                "dea",
-                "--name",
-                "x",
-                "--contact",
-                "y",
-            ],
-        )
-        .output()
-        .unwrap(),
+    let again = refusal(
+        &url,
+        &[
+            "agencies",
+            "add",
+            "--id",
+            "dea",
+            "--name",
+            "x",
+            "--contact",
+            "y",
+        ],
     );
     assert!(again.contains("agency \"dea\" already exists"), "{again}");
 
@@ -150,65 +170,13 @@ fn the_first_agency_and_administrator_of_a_fresh_store() {
         duplicate.contains("user \"dea.admin\" already exists"),
         "{duplicate}"
     );
-    let weak = fails(add_user(
-        &url,
-        &[
-            "--id",
-            "weak",
-            "--agency",
-            "dea",
-            "--role",
-            "analyst",
-            "--clearance",
-            "public",
-        ],
-        "short",
-    ));
+    let weak = add_user_refused(&url, ("weak", "dea", "analyst", "public"), "short");
     assert!(weak.contains("too short"), "{weak}");
-    let no_agency = fails(add_user(
-        &url,
-        &[
-            "--id",
-            "x",
-            "--agency",
-            "fbi",
-            "--role",
-            "analyst",
-            "--clearance",
-            "public",
-        ],
-        PASSWORD,
-    ));
+    let no_agency = add_user_refused(&url, ("x", "fbi", "analyst", "public"), PASSWORD);
     assert!(no_agency.contains("unknown agency \"fbi\""), "{no_agency}");
-    let no_role = fails(add_user(
-        &url,
-        &[
-            "--id",
-            "x",
-            "--agency",
-            "dea",
-            "--role",
-            "wizard",
-            "--clearance",
-            "public",
-        ],
-        PASSWORD,
-    ));
+    let no_role = add_user_refused(&url, ("x", "dea", "wizard", "public"), PASSWORD);
     assert!(no_role.contains("unknown role \"wizard\""), "{no_role}");
-    let no_clearance = fails(add_user(
-        &url,
-        &[
-            "--id",
-            "x",
-            "--agency",
-            "dea",
-            "--role",
-            "analyst",
-            "--clearance",
-            "top",
-        ],
-        PASSWORD,
-    ));
+    let no_clearance = add_user_refused(&url, ("x", "dea", "analyst", "top"), PASSWORD);
     assert!(
         no_clearance.contains("bad clearance \"top\""),
         "{no_clearance}"
@@ -234,11 +202,7 @@ fn the_first_agency_and_administrator_of_a_fresh_store() {
     );
     assert_eq!(json(&url, &["users", "list"])[0]["second_factor"], true);
     assert!(!ok(&url, &["users", "list", "--json"]).contains(secret));
-    let unknown = fails(
-        command(&url, &["users", "totp", "--id", "nobody"])
-            .output()
-            .unwrap(),
-    );
+    let unknown = refusal(&url, &["users", "totp", "--id", "nobody"]);
     assert!(unknown.contains("unknown user \"nobody\""), "{unknown}");
 
     ok(&url, &["users", "unlock", "--id", "dea.admin"]);
@@ -281,24 +245,20 @@ fn the_first_agency_and_administrator_of_a_fresh_store() {
         serde_json::json!(["investigative_case", "public"])
     );
     assert_eq!(agreements[0]["max_sensitivity"], "sensitive");
-    let bad_class = fails(
-        command(
-            &url,
-            &[
-                "agreements",
-                "add",
-                "--from",
-                "dea",
-                "--to",
-                "sheriff",
-                "--class",
-                "gossip",
-                "--up-to",
-                "public",
-            ],
-        )
-        .output()
-        .unwrap(),
+    let bad_class = refusal(
+        &url,
+        &[
+            "agreements",
+            "add",
+            "--from",
+            "dea",
+            "--to",
+            "sheriff",
+            "--class",
+            "gossip",
+            "--up-to",
+            "public",
+        ],
     );
     assert!(
         bad_class.contains("unknown data class \"gossip\""),
@@ -320,20 +280,16 @@ fn the_first_agency_and_administrator_of_a_fresh_store() {
             "dea.admin",
         ],
     );
-    let refused = fails(
-        command(
-            &url,
-            &[
-                "cases",
-                "member",
-                "--case",
-                "DEA-24-001",
-                "--user",
-                "nobody",
-            ],
-        )
-        .output()
-        .unwrap(),
+    let refused = refusal(
+        &url,
+        &[
+            "cases",
+            "member",
+            "--case",
+            "DEA-24-001",
+            "--user",
+            "nobody",
+        ],
     );
     assert!(refused.contains("unknown user \"nobody\""), "{refused}");
     ok(

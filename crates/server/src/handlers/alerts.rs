@@ -55,6 +55,7 @@ pub(crate) async fn stream(
         alerts: state.alerts.subscribe(),
         shutdown: state.shutdown.subscribe(),
         agency: actor.user.agency,
+        user: actor.user.id,
     };
     let events = futures_util::stream::unfold(listener, |mut listener| async move {
         let event = listener.next_event().await?;
@@ -67,6 +68,7 @@ struct AlertListener {
     alerts: broadcast::Receiver<LiveAlert>,
     shutdown: watch::Receiver<bool>,
     agency: String,
+    user: String,
 }
 
 impl AlertListener {
@@ -78,7 +80,7 @@ impl AlertListener {
                 received = self.alerts.recv() => received,
             };
             match received {
-                Ok(live) if live.agency == self.agency => {
+                Ok(live) if live.is_for(&self.agency, &self.user) => {
                     match Event::default().event("alert").json_data(&live.alert) {
                         Ok(event) => return Some(event),
                         Err(error) => tracing::error!(%error, "cannot encode a live alert"),

@@ -6,6 +6,7 @@ pub(crate) mod admin;
 pub(crate) mod alerts;
 pub(crate) mod cases;
 pub(crate) mod enrolment;
+pub(crate) mod inquiries;
 pub(crate) mod jobs;
 pub(crate) mod part23;
 pub(crate) mod queries;
