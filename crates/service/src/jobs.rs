@@ -32,7 +32,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, OnceLock, RwLock, Weak};
+use std::sync::{Arc, Condvar, Mutex, OnceLock, RwLock, Weak};
 
 use access::Role;
 use chrono::Utc;
@@ -138,6 +138,8 @@ pub(crate) struct Jobs {
     this: OnceLock<Weak<Service>>,
     next: AtomicU64,
     table: Mutex<BTreeMap<JobId, JobView>>,
+    /// Signalled whenever a job finishes.
+    finished: Condvar,
     runner: RwLock<Option<Arc<ResolutionRunner>>>,
 }
 
@@ -175,6 +177,26 @@ impl Service {
             .filter(|job| job.agency == actor.user.agency)
             .cloned()
             .ok_or_else(|| ServiceError::NotFound(format!("no job {id}")))
+    }
+
+    /// Waits until a job of the actor's agency has finished, and returns it (for
+    /// callers without a live alert stream: the CLI, tests).
+    pub fn wait_for_job(&self, actor: &Actor, id: JobId) -> ServiceResult<JobView> {
+        let mut table = self.jobs_table();
+        loop {
+            let job = table
+                .get(&id)
+                .filter(|job| job.agency == actor.user.agency)
+                .ok_or_else(|| ServiceError::NotFound(format!("no job {id}")))?;
+            if job.state.is_finished() {
+                return Ok(job.clone());
+            }
+            table = self
+                .jobs
+                .finished
+                .wait(table)
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+        }
     }
 
     /// Starts ingesting an uploaded file with its feed's profile; returns the job.
@@ -515,11 +537,13 @@ impl Service {
     }
 
     fn finish_job(&self, id: JobId, outcome: ServiceResult<Value>) {
+        // The finished job is stored (and waiters woken) only after its alert is
+        // raised, so whoever sees it finished can also see its alert.
         let finished = {
-            let mut table = self.jobs_table();
-            let Some(job) = table.get_mut(&id) else {
+            let Some(mut job) = self.jobs_table().get(&id).cloned() else {
                 return;
             };
+            let job = &mut job;
             job.finished_at = Some(Utc::now().to_rfc3339());
             match outcome {
                 Ok(result) => {
@@ -574,6 +598,8 @@ impl Service {
                 contact: None,
             },
         });
+        self.jobs_table().insert(id, finished);
+        self.jobs.finished.notify_all();
     }
 }
 

@@ -6,7 +6,6 @@
 mod support;
 
 use std::sync::{Arc, OnceLock};
-use std::time::{Duration, Instant};
 
 use service::{Actor, JobState, JobView, SearchRequest, ServiceError};
 use store::Store;
@@ -26,18 +25,7 @@ fn sign_on(user: &str) -> Actor {
 }
 
 fn wait_for(actor: &Actor, id: u64) -> JobView {
-    let started = Instant::now();
-    loop {
-        let job = world().service.job(actor, id).expect("the job");
-        if job.state.is_finished() {
-            return job;
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(120),
-            "the job finishes: {job:?}"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    world().service.wait_for_job(actor, id).expect("the job")
 }
 
 /// The fixture upload, done once for the tests that look at it.

@@ -146,11 +146,8 @@ impl Directory for PostgresStore {
     }
 
     fn user(&self, id: &str) -> StoreResult<Option<UserAccount>> {
-        self.read(|transaction| {
-            let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1");
-            let row = transaction.query_opt(&sql, &[&id]).map_err(database)?;
-            row.as_ref().map(user_from_row).transpose()
-        })
+        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1");
+        self.read(|transaction| read_one(transaction, &sql, id, user_from_row))
     }
 
     fn users(&self) -> StoreResult<Vec<UserAccount>> {
@@ -435,11 +432,8 @@ impl Directory for PostgresStore {
     }
 
     fn session(&self, id_hash: &str) -> StoreResult<Option<Session>> {
-        self.read(|transaction| {
-            let sql = format!("SELECT {SESSION_COLUMNS} FROM sessions WHERE id_hash = $1");
-            let row = transaction.query_opt(&sql, &[&id_hash]).map_err(database)?;
-            row.as_ref().map(session_from_row).transpose()
-        })
+        let sql = format!("SELECT {SESSION_COLUMNS} FROM sessions WHERE id_hash = $1");
+        self.read(|transaction| read_one(transaction, &sql, id_hash, session_from_row))
     }
 
     fn touch_session(
@@ -522,13 +516,8 @@ impl Directory for PostgresStore {
     }
 
     fn token_by_hash(&self, secret_hash: &str) -> StoreResult<Option<ApiToken>> {
-        self.read(|transaction| {
-            let sql = format!("SELECT {TOKEN_COLUMNS} FROM api_tokens WHERE secret_hash = $1");
-            let row = transaction
-                .query_opt(&sql, &[&secret_hash])
-                .map_err(database)?;
-            row.as_ref().map(token_from_row).transpose()
-        })
+        let sql = format!("SELECT {TOKEN_COLUMNS} FROM api_tokens WHERE secret_hash = $1");
+        self.read(|transaction| read_one(transaction, &sql, secret_hash, token_from_row))
     }
 
     fn tokens(&self, user: &str) -> StoreResult<Vec<ApiToken>> {
@@ -725,6 +714,18 @@ fn read_cases(transaction: &mut Transaction<'_>, id: Option<&str>) -> StoreResul
             .collect();
     }
     Ok(cases)
+}
+
+/// The row `sql` selects by its one parameter `key`, decoded by `from_row`, if there
+/// is one.
+fn read_one<T>(
+    transaction: &mut Transaction<'_>,
+    sql: &str,
+    key: &str,
+    from_row: fn(&Row) -> StoreResult<T>,
+) -> StoreResult<Option<T>> {
+    let row = transaction.query_opt(sql, &[&key]).map_err(database)?;
+    row.as_ref().map(from_row).transpose()
 }
 
 fn user_from_row(row: &Row) -> StoreResult<UserAccount> {

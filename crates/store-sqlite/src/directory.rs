@@ -144,15 +144,8 @@ impl Directory for SqliteStore {
     }
 
     fn user(&self, id: &str) -> StoreResult<Option<UserAccount>> {
-        self.read(|connection| {
-            let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = ?1");
-            let mut statement = connection.prepare_cached(&sql).map_err(database)?;
-            statement
-                .query_row([id], |row| Ok(user_from_row(row)))
-                .optional()
-                .map_err(database)?
-                .transpose()
-        })
+        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = ?1");
+        self.read(|connection| read_one(connection, &sql, id, user_from_row))
     }
 
     fn users(&self) -> StoreResult<Vec<UserAccount>> {
@@ -451,15 +444,8 @@ impl Directory for SqliteStore {
     }
 
     fn session(&self, id_hash: &str) -> StoreResult<Option<Session>> {
-        self.read(|connection| {
-            let sql = format!("SELECT {SESSION_COLUMNS} FROM sessions WHERE id_hash = ?1");
-            let mut statement = connection.prepare_cached(&sql).map_err(database)?;
-            statement
-                .query_row([id_hash], |row| Ok(session_from_row(row)))
-                .optional()
-                .map_err(database)?
-                .transpose()
-        })
+        let sql = format!("SELECT {SESSION_COLUMNS} FROM sessions WHERE id_hash = ?1");
+        self.read(|connection| read_one(connection, &sql, id_hash, session_from_row))
     }
 
     fn touch_session(
@@ -542,15 +528,8 @@ impl Directory for SqliteStore {
     }
 
     fn token_by_hash(&self, secret_hash: &str) -> StoreResult<Option<ApiToken>> {
-        self.read(|connection| {
-            let sql = format!("SELECT {TOKEN_COLUMNS} FROM api_tokens WHERE secret_hash = ?1");
-            let mut statement = connection.prepare_cached(&sql).map_err(database)?;
-            statement
-                .query_row([secret_hash], |row| Ok(token_from_row(row)))
-                .optional()
-                .map_err(database)?
-                .transpose()
-        })
+        let sql = format!("SELECT {TOKEN_COLUMNS} FROM api_tokens WHERE secret_hash = ?1");
+        self.read(|connection| read_one(connection, &sql, secret_hash, token_from_row))
     }
 
     fn tokens(&self, user: &str) -> StoreResult<Vec<ApiToken>> {
@@ -751,6 +730,22 @@ fn read_cases(connection: &Transaction<'_>, id: Option<&str>) -> StoreResult<Vec
             .collect();
     }
     Ok(cases)
+}
+
+/// The row `sql` selects by its one parameter `key`, decoded by `from_row`, if there
+/// is one.
+fn read_one<T>(
+    connection: &Transaction<'_>,
+    sql: &str,
+    key: &str,
+    from_row: fn(&Row<'_>) -> StoreResult<T>,
+) -> StoreResult<Option<T>> {
+    let mut statement = connection.prepare_cached(sql).map_err(database)?;
+    statement
+        .query_row([key], |row| Ok(from_row(row)))
+        .optional()
+        .map_err(database)?
+        .transpose()
 }
 
 fn optional_moment(
