@@ -256,7 +256,11 @@ pub fn decide(user: &User, record: &RecordFacts<'_>, policy: &Policy) -> Decisio
     let needs_to_know = record.cases.is_empty() || !record.cases.is_disjoint(&user.cases);
     if class_readable && cleared && holds_caveats && shared && needs_to_know {
         // Rule 9.
+        // Asked for every record of every view: decide before collecting names.
         let sees_protected = same_agency && user.caveats.contains(PROTECTED_FIELDS_CAVEAT);
+        if sees_protected {
+            return Decision::Full;
+        }
         let protected: Vec<String> = record
             .kind
             .properties
@@ -264,7 +268,7 @@ pub fn decide(user: &User, record: &RecordFacts<'_>, policy: &Policy) -> Decisio
             .filter(|property| property.protected)
             .map(|property| property.name.clone())
             .collect();
-        return if sees_protected || protected.is_empty() {
+        return if protected.is_empty() {
             Decision::Full
         } else {
             Decision::Redacted { fields: protected }

@@ -289,14 +289,13 @@ impl View {
     pub(crate) fn build(snapshot: &Snapshot, user: &User, schema: &Schema) -> View {
         let mut seen = Vec::with_capacity(snapshot.records.len());
         let mut readable = Vec::new();
-        let mut in_network = HashMap::new();
+        let mut in_network = HashMap::with_capacity(snapshot.records.len());
         let mut outer_of = Vec::new();
         let mut redacted = HashMap::new();
         for index in 0..snapshot.records.len() as u32 {
             match snapshot.decide(user, schema, index) {
                 Decision::Full => {
                     seen.push(Seen::Readable);
-                    in_network.insert(index, readable.len() as u32);
                     outer_of.push(index);
                     readable.push(snapshot.records[index as usize].clone());
                 }
@@ -319,7 +318,6 @@ impl View {
                     if !withheld.is_empty() {
                         redacted.insert(index, withheld);
                     }
-                    in_network.insert(index, readable.len() as u32);
                     outer_of.push(index);
                     readable.push(record);
                 }
@@ -333,28 +331,27 @@ impl View {
             schema,
             &BuildOptions::default(),
         );
-        // The network leaves some kinds out (operations) and orders its records by id:
-        // map snapshot indices to its positions by record id (`u32::MAX`: readable, not
-        // in the network).
-        let position: HashMap<RecordId, u32> = network
-            .records
-            .iter()
-            .enumerate()
-            .map(|(inner, record)| (record.id, inner as u32))
-            .collect();
+        // The network leaves some kinds out (operations) and orders its records by id.
+        // The snapshot's records are in id order too (the store pages by id), so one
+        // merge walk maps readable snapshot indices to network positions
+        // (`u32::MAX`: readable, not in the network).
+        let readable_in_order = std::mem::take(&mut outer_of);
         outer_of = vec![u32::MAX; network.records.len()];
-        for (outer, inner) in in_network.iter_mut() {
-            *inner = match position.get(&snapshot.records[*outer as usize].id) {
-                Some(&at) => {
-                    outer_of[at as usize] = *outer;
-                    at
-                }
-                None => u32::MAX,
-            };
-        }
         let mut inner_of = vec![u32::MAX; snapshot.records.len()];
-        for (&outer, &inner) in &in_network {
-            inner_of[outer as usize] = inner;
+        let mut inner = 0usize;
+        for outer in readable_in_order {
+            let id = snapshot.records[outer as usize].id;
+            while inner < network.records.len() && network.records[inner].id < id {
+                inner += 1;
+            }
+            let at = if inner < network.records.len() && network.records[inner].id == id {
+                outer_of[inner] = outer;
+                inner as u32
+            } else {
+                u32::MAX
+            };
+            inner_of[outer as usize] = at;
+            in_network.insert(outer, at);
         }
         View {
             seen,
