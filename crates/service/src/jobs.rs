@@ -379,7 +379,8 @@ impl Service {
         name: &str,
     ) -> ServiceResult<Value> {
         let options = ingest::IngestOptions::new(Utc::now());
-        let mut last = std::time::Instant::now();
+        // (stage, bytes done) of the last progress written.
+        let mut last: Option<(ingest::Stage, u64)> = None;
         let report = ingest::ingest_file(
             self.store.as_ref(),
             profile,
@@ -394,11 +395,15 @@ impl Service {
                         event.rows_read, event.rows_quarantined
                     ),
                 };
-                // At most ten updates a second: the table is shared with readers.
-                if event.stage == ingest::Stage::Finished
-                    || last.elapsed() >= std::time::Duration::from_millis(100)
-                {
-                    last = std::time::Instant::now();
+                // At most a hundred updates per stage (each percent of the file): the
+                // table is shared with readers.
+                let step = (event.bytes_total / 100).max(1);
+                let moved = match last {
+                    Some((stage, done)) => stage != event.stage || event.bytes_done >= done + step,
+                    None => true,
+                };
+                if moved || event.stage == ingest::Stage::Finished {
+                    last = Some((event.stage, event.bytes_done));
                     self.set_progress(id, event.bytes_done, event.bytes_total, &message);
                 }
             },
