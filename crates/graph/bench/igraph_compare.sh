@@ -4,6 +4,10 @@
 #
 #   crates/graph/bench/igraph_compare.sh [NODES] [EDGES] [SEED]     (default 100000 1000000 7)
 #
+# SOURCES (BFS/Dijkstra sources, default 100) and PIVOTS (sampled betweenness, default
+# 1000) apply to both sides; QUICK=1 leaves out the igraph-only runs that take many
+# minutes on the largest graphs (Leiden until stable, leidenalg, Louvain).
+#
 # igraph and leidenalg are installed with pip into a temporary virtual environment made
 # here and removed on exit; they are never product dependencies. Set IGRAPH_VENV to an
 # existing environment holding both to skip the install.
@@ -12,6 +16,9 @@ set -euo pipefail
 nodes=${1:-100000}
 edges=${2:-1000000}
 seed=${3:-7}
+sources=${SOURCES:-100}
+pivots=${PIVOTS:-1000}
+quick=${QUICK:-0}
 root=$(cd "$(dirname "$0")/../../.." && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -28,22 +35,23 @@ else
     python="$work/venv/bin/python"
 fi
 
-"$bench" --nodes "$nodes" --edges "$edges" --seed "$seed" --write "$work/edges.csv" --json \
-    >"$work/rust.json"
+"$bench" --nodes "$nodes" --edges "$edges" --seed "$seed" --sources "$sources" --pivots "$pivots" \
+    --write "$work/edges.csv" --json >"$work/rust.json"
 # Runs bounded to 2 Leiden iterations (igraph's default) and to 4.
 for iterations in 2 4; do
     "$bench" --nodes "$nodes" --edges "$edges" --seed "$seed" --leiden-iterations "$iterations" \
         --pivots 1 --sources 1 --json >"$work/rust-leiden$iterations.json"
 done
 
-"$python" - "$work/edges.csv" "$work/rust.json" "$work/rust-leiden2.json" "$work/rust-leiden4.json" "$seed" <<'EOF'
+"$python" - "$work/edges.csv" "$work/rust.json" "$work/rust-leiden2.json" "$work/rust-leiden4.json" \
+    "$seed" "$sources" "$quick" <<'EOF'
 import csv, json, random, sys, time
 
 import igraph as ig
 import leidenalg
 
-edge_file, rust_file, leiden2_file, leiden4_file, seed = sys.argv[1:6]
-seed = int(seed)
+edge_file, rust_file, leiden2_file, leiden4_file, seed, source_count, quick = sys.argv[1:8]
+seed, source_count, quick = int(seed), int(source_count), quick == "1"
 rust = json.load(open(rust_file))
 rust_leiden = {2: json.load(open(leiden2_file)), 4: json.load(open(leiden4_file))}
 pairs, weights = [], []
@@ -56,7 +64,7 @@ g.es["weight"] = weights
 g.es["cost"] = [1.0 / w for w in weights]
 n = g.vcount()
 rng = random.Random(seed)
-sources = [rng.randrange(n) for _ in range(100)]
+sources = [rng.randrange(n) for _ in range(source_count)]
 centres = [rng.randrange(n) for _ in range(1000)]
 pivots = rng.sample(range(n), rust["pivots"])
 
@@ -72,16 +80,17 @@ timed("components", lambda: g.connected_components())
 leiden2 = timed("leiden", lambda: g.community_leiden(
     objective_function="modularity", weights="weight", n_iterations=2))
 notes["leiden"] = g.modularity(leiden2.membership, weights="weight")
-leiden_stable = timed("leiden_until_stable", lambda: g.community_leiden(
-    objective_function="modularity", weights="weight", n_iterations=-1))
-notes["leiden_until_stable"] = g.modularity(leiden_stable.membership, weights="weight")
-leidenalg_partition = timed("leidenalg", lambda: leidenalg.find_partition(
-    g, leidenalg.ModularityVertexPartition, weights="weight", seed=seed))
-notes["leidenalg"] = leidenalg_partition.modularity
-louvain = timed("louvain", lambda: g.community_multilevel(weights="weight"))
-notes["louvain"] = g.modularity(louvain.membership, weights="weight")
-timed("bfs_100_sources", lambda: g.distances(source=sources))
-timed("dijkstra_100_sources", lambda: g.distances(source=sources, weights="cost"))
+if not quick:
+    leiden_stable = timed("leiden_until_stable", lambda: g.community_leiden(
+        objective_function="modularity", weights="weight", n_iterations=-1))
+    notes["leiden_until_stable"] = g.modularity(leiden_stable.membership, weights="weight")
+    leidenalg_partition = timed("leidenalg", lambda: leidenalg.find_partition(
+        g, leidenalg.ModularityVertexPartition, weights="weight", seed=seed))
+    notes["leidenalg"] = leidenalg_partition.modularity
+    louvain = timed("louvain", lambda: g.community_multilevel(weights="weight"))
+    notes["louvain"] = g.modularity(louvain.membership, weights="weight")
+timed("bfs_sources", lambda: g.distances(source=sources))
+timed("dijkstra_sources", lambda: g.distances(source=sources, weights="cost"))
 timed("khop2_1000_nodes", lambda: g.neighborhood(vertices=centres, order=2))
 timed("betweenness_sampled", lambda: [b * n / len(pivots) for b in g.betweenness(sources=pivots)])
 
@@ -93,13 +102,14 @@ rows = [
     ("leiden_until_stable", "leiden"),
     ("leidenalg", None),
     ("louvain", None),
-    ("bfs_100_sources", "bfs_100_sources"),
-    ("dijkstra_100_sources", "dijkstra_100_sources"),
+    ("bfs_sources", "bfs_100_sources"),
+    ("dijkstra_sources", "dijkstra_100_sources"),
     ("khop2_1000_nodes", "khop2_1000_nodes"),
     ("betweenness_sampled", "betweenness_sampled"),
 ]
 print(f"graph: {rust['nodes']} nodes, {rust['edges']} edges (Barabási–Albert, seed {seed}); "
-      f"interdict threads: {rust['threads']}; igraph {ig.__version__}, leidenalg {leidenalg.__version__}")
+      f"interdict threads: {rust['threads']}; igraph {ig.__version__}, leidenalg {leidenalg.__version__}; "
+      f"{source_count} BFS/Dijkstra sources, {rust['pivots']} betweenness pivots")
 print(f"{'task':<24}{'interdict s':>12}{'igraph s':>10}{'ratio':>8}  notes")
 for name, rust_name in rows:
     if name == "leiden":
@@ -112,6 +122,8 @@ for name, rust_name in rows:
         ours = rust["timings"][rust_name]
         our_note = (f"interdict default (relative gain < 1e-4, {rust['leiden_iterations']} iterations)"
                     f" Q {rust['modularity']:.4f}") if name == "leiden_until_stable" else ""
+    if name not in timings:
+        continue
     theirs = timings[name]
     note = our_note
     if name in notes:

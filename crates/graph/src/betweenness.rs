@@ -12,6 +12,11 @@
 //! and each node's standard error comes from the spread of its per-pivot dependencies
 //! (with the finite-population correction). Pivots are split across threads; each thread
 //! keeps its own sums, added in thread order, so a seed and thread count give one answer.
+//!
+//! [`subset_betweenness`] counts only the shortest paths between nodes of a given set
+//! (Brandes 2008, "On variants of shortest-path betweenness centrality and their generic
+//! computation", §3.3): who sits between the nodes that matter, whatever else the
+//! network carries.
 
 use std::collections::BinaryHeap;
 
@@ -37,7 +42,7 @@ pub struct Betweenness {
 pub fn betweenness(graph: &Graph, cost: Cost, threads: usize) -> Betweenness {
     let sources: Vec<NodeIndex> = (0..graph.node_count() as NodeIndex).collect();
     let n = graph.node_count();
-    let (sums, _) = accumulate(graph, &sources, cost, threads);
+    let (sums, _) = accumulate(graph, &sources, None, cost, threads);
     let halve = if graph.is_directed() { 1.0 } else { 0.5 };
     Betweenness {
         scores: sums.into_iter().map(|sum| sum * halve).collect(),
@@ -45,6 +50,72 @@ pub fn betweenness(graph: &Graph, cost: Cost, threads: usize) -> Betweenness {
         exact: true,
         standard_error: vec![0.0; n],
     }
+}
+
+/// Betweenness over the paths from `sources` to `targets` only (flags per node): for
+/// every node, the sum over source–target pairs of the share of their shortest (hop)
+/// paths that pass through it, halved on undirected graphs (as networkx's
+/// `betweenness_centrality_subset`; with one set for both, an undirected pair then
+/// counts once). With more than `pivots` sources, `pivots` of them drawn by the seeded
+/// generator are searched from and the sums scaled by sources / pivots (unbiased, as
+/// [`sampled_betweenness`]).
+pub fn subset_betweenness(
+    graph: &Graph,
+    sources: &[bool],
+    targets: &[bool],
+    pivots: usize,
+    seed: u64,
+    threads: usize,
+) -> Result<Betweenness, GraphError> {
+    let n = graph.node_count();
+    for (name, flags) in [("sources", sources), ("targets", targets)] {
+        if flags.len() != n {
+            return Err(GraphError::InvalidParameter {
+                name,
+                reason: format!("{} flags for {n} nodes", flags.len()),
+            });
+        }
+    }
+    let members = sources;
+    if pivots == 0 {
+        return Err(GraphError::InvalidParameter {
+            name: "pivots",
+            reason: "must be at least 1".into(),
+        });
+    }
+    let mut sources: Vec<NodeIndex> = (0..n as NodeIndex)
+        .filter(|&v| members[v as usize])
+        .collect();
+    let member_count = sources.len();
+    let exact = pivots >= member_count;
+    if !exact {
+        sources.shuffle(&mut ChaCha8Rng::seed_from_u64(seed));
+        sources.truncate(pivots);
+    }
+    let (sums, squares) = accumulate(graph, &sources, Some(targets), Cost::Hops, threads);
+    let halve = if graph.is_directed() { 1.0 } else { 0.5 };
+    let p = sources.len().max(1) as f64;
+    let scale = member_count as f64 / p;
+    let population_correction = if exact {
+        0.0
+    } else {
+        ((member_count as f64 - p) / (member_count as f64 - 1.0)).max(0.0)
+    };
+    let standard_error = sums
+        .iter()
+        .zip(&squares)
+        .map(|(&sum, &square)| {
+            let mean = sum / p;
+            let variance = (square / p - mean * mean).max(0.0) * p / (p - 1.0).max(1.0);
+            halve * member_count as f64 * (variance / p * population_correction).sqrt()
+        })
+        .collect();
+    Ok(Betweenness {
+        scores: sums.into_iter().map(|sum| sum * scale * halve).collect(),
+        pivots: sources.len(),
+        exact,
+        standard_error,
+    })
 }
 
 /// Betweenness estimated from `pivots` random sources; exact when `pivots >= n`.
@@ -68,7 +139,7 @@ pub fn sampled_betweenness(
     let mut sources: Vec<NodeIndex> = (0..n as NodeIndex).collect();
     sources.shuffle(&mut ChaCha8Rng::seed_from_u64(seed));
     sources.truncate(pivots);
-    let (sums, squares) = accumulate(graph, &sources, cost, threads);
+    let (sums, squares) = accumulate(graph, &sources, None, cost, threads);
     let halve = if graph.is_directed() { 1.0 } else { 0.5 };
     let scale = n as f64 / pivots as f64;
     let p = pivots as f64;
@@ -90,10 +161,12 @@ pub fn sampled_betweenness(
     })
 }
 
-/// Sums of the single-source dependencies δ_s(v) over `sources`, and of their squares.
+/// Sums of the single-source dependencies δ_s(v) over `sources`, and of their squares;
+/// with `targets`, only paths ending at a flagged node count (hop costs only).
 fn accumulate(
     graph: &Graph,
     sources: &[NodeIndex],
+    targets: Option<&[bool]>,
     cost: Cost,
     threads: usize,
 ) -> (Vec<f64>, Vec<f64>) {
@@ -103,13 +176,26 @@ fn accumulate(
         // each one on large graphs (neighbours then share cache lines).
         let (reordered, new_index) = graph.reordered_for_locality();
         let mapped: Vec<NodeIndex> = sources.iter().map(|&s| new_index[s as usize]).collect();
-        let (sums, squares) = accumulate_in_place(&reordered, &mapped, cost, threads);
+        let mapped_targets = targets.map(|targets| {
+            let mut mapped = vec![false; n];
+            for (v, &flag) in targets.iter().enumerate() {
+                mapped[new_index[v] as usize] = flag;
+            }
+            mapped
+        });
+        let (sums, squares) = accumulate_in_place(
+            &reordered,
+            &mapped,
+            mapped_targets.as_deref(),
+            cost,
+            threads,
+        );
         return (
             new_index.iter().map(|&v| sums[v as usize]).collect(),
             new_index.iter().map(|&v| squares[v as usize]).collect(),
         );
     }
-    accumulate_in_place(graph, sources, cost, threads)
+    accumulate_in_place(graph, sources, targets, cost, threads)
 }
 
 /// Graphs from this many nodes, searched from at least this many sources, are renumbered
@@ -120,16 +206,18 @@ const REORDER_FROM_SOURCES: usize = 100;
 fn accumulate_in_place(
     graph: &Graph,
     sources: &[NodeIndex],
+    targets: Option<&[bool]>,
     cost: Cost,
     threads: usize,
 ) -> (Vec<f64>, Vec<f64>) {
+    debug_assert!(targets.is_none() || cost == Cost::Hops);
     let n = graph.node_count();
     let parts = parallel_chunks(sources, threads, |part| {
         let mut sums = vec![[0.0f64; 2]; n];
         if cost == Cost::Hops {
             let mut workspace = HopWorkspace::new(n);
             for &source in part {
-                workspace.single_source(graph, source, &mut sums);
+                workspace.single_source(graph, source, targets, &mut sums);
             }
         } else {
             let mut workspace = Workspace::new(n);
@@ -188,9 +276,16 @@ impl HopWorkspace {
 
     /// BFS counting shortest paths, then dependencies pulled from successors in reverse
     /// BFS order: δ(v) = σ(v) Σ_{w: hops(w) = hops(v) + 1} (1 + δ(w)) / σ(w). Pulling
-    /// reads out-neighbours only, so directed graphs need no reversed rows. `sums` holds
-    /// each node's running sum of δ and of δ².
-    fn single_source(&mut self, graph: &Graph, source: NodeIndex, sums: &mut [[f64; 2]]) {
+    /// reads out-neighbours only, so directed graphs need no reversed rows. With
+    /// `targets`, the 1 for the path ending at w counts only when w is flagged. `sums`
+    /// holds each node's running sum of δ and of δ².
+    fn single_source(
+        &mut self,
+        graph: &Graph,
+        source: NodeIndex,
+        targets: Option<&[bool]>,
+        sums: &mut [[f64; 2]],
+    ) {
         for &v in &self.order {
             self.state[v as usize] = UNSEEN;
         }
@@ -232,7 +327,11 @@ impl HopWorkspace {
                 }
             }
             let delta = sigma * pulled;
-            self.state[v as usize].value = (1.0 + delta) / sigma;
+            let ends_here = match targets {
+                Some(targets) if !targets[v as usize] => 0.0,
+                _ => 1.0,
+            };
+            self.state[v as usize].value = (ends_here + delta) / sigma;
             if v != source {
                 let sum = &mut sums[v as usize];
                 sum[0] += delta;
@@ -395,12 +494,53 @@ mod tests {
         let sources: Vec<NodeIndex> = (0..REORDER_FROM_SOURCES as NodeIndex)
             .map(|v| v * 97)
             .collect();
-        let (renumbered, _) = accumulate(&graph, &sources, Cost::Hops, 2);
-        let (direct, _) = accumulate_in_place(&graph, &sources, Cost::Hops, 2);
+        let (renumbered, _) = accumulate(&graph, &sources, None, Cost::Hops, 2);
+        let (direct, _) = accumulate_in_place(&graph, &sources, None, Cost::Hops, 2);
         for (a, b) in renumbered.iter().zip(&direct) {
             assert!((a - b).abs() <= 1e-9 * b.abs().max(1.0), "{a} vs {b}");
         }
         assert!(direct.iter().any(|&score| score > 0.0));
+    }
+
+    #[test]
+    fn subset_counts_only_paths_between_members() {
+        // P5 with members {0, 4}: nodes 1, 2, 3 each carry the one pair.
+        let graph = path_graph(5);
+        let members = [true, false, false, false, true];
+        let result = subset_betweenness(&graph, &members, &members, 10, 1, 2).unwrap();
+        assert!(result.exact);
+        assert_eq!(result.scores, vec![0.0, 1.0, 1.0, 1.0, 0.0]);
+        // Every node a member: plain betweenness.
+        let all = subset_betweenness(&graph, &[true; 5], &[true; 5], 10, 1, 1).unwrap();
+        assert_eq!(all.scores, betweenness(&graph, Cost::Hops, 1).scores);
+        // Members {0, 1}: no one lies between them.
+        let near = [true, true, false, false, false];
+        let near = subset_betweenness(&graph, &near, &near, 10, 1, 1);
+        assert_eq!(near.unwrap().scores, vec![0.0; 5]);
+        // From 0 to 2 only, on a directed path: 1 carries the one pair.
+        let directed = Graph::from_index_edges(true, 3, [(0, 1, 1.0), (1, 2, 1.0)]).unwrap();
+        let from = [true, false, false];
+        let to = [false, false, true];
+        let one_way = subset_betweenness(&directed, &from, &to, 10, 1, 1).unwrap();
+        assert_eq!(one_way.scores, vec![0.0, 1.0, 0.0]);
+        let back = subset_betweenness(&directed, &to, &from, 10, 1, 1).unwrap();
+        assert_eq!(back.scores, vec![0.0; 3]);
+    }
+
+    #[test]
+    fn subset_estimate_matches_exact_after_renumbering_and_sampling() {
+        let graph = crate::generate::barabasi_albert(REORDER_FROM_NODES, 2, 5);
+        let members: Vec<bool> = (0..graph.node_count()).map(|v| v % 50 == 0).collect();
+        let exact = subset_betweenness(&graph, &members, &members, usize::MAX, 1, 2).unwrap();
+        let sampled = subset_betweenness(&graph, &members, &members, 150, 3, 2).unwrap();
+        assert_eq!(sampled.pivots, 150);
+        let top = (0..graph.node_count())
+            .max_by(|&a, &b| exact.scores[a].total_cmp(&exact.scores[b]))
+            .unwrap();
+        let error = (sampled.scores[top] - exact.scores[top]).abs();
+        assert!(error < 4.0 * sampled.standard_error[top] + 1e-9);
+        assert!(error / exact.scores[top] < 0.25, "{error}");
+        assert!(subset_betweenness(&graph, &[true], &members, 10, 1, 1).is_err());
     }
 
     #[test]

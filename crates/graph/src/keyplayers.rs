@@ -237,7 +237,9 @@ pub fn key_player_removal(
 }
 
 /// Share of nodes with a strictly lower value, for each node.
-fn percentiles(values: &[f64]) -> Vec<f64> {
+/// Each value's percentile rank in [0, 1]: the share of the other values strictly below
+/// it (ties share a rank).
+pub fn percentiles(values: &[f64]) -> Vec<f64> {
     let n = values.len();
     let mut order: Vec<usize> = (0..n).collect();
     order.sort_by(|&a, &b| values[a].total_cmp(&values[b]));

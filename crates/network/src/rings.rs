@@ -8,11 +8,13 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use graph::keyplayers::{KeyPlayerParameters, key_players};
+use graph::betweenness::subset_betweenness;
+use graph::keyplayers::{KeyPlayerParameters, key_players, percentiles};
 use graph::leiden::{LeidenParameters, leiden};
+use graph::pagerank::{PageRankParameters, pagerank};
 use serde::Serialize;
 
-use crate::roles::RoleAssignment;
+use crate::roles::{RoleAssignment, RoleRules};
 use crate::{Network, NetworkResult};
 
 /// One member of a ring.
@@ -22,8 +24,8 @@ pub struct RingMember {
     pub kind: String,
     pub label: String,
     pub role: Option<&'static str>,
-    /// Key-player score within the whole network (mean percentile of PageRank and
-    /// betweenness), when it was ranked.
+    /// Key-player score within the whole network ([`key_player_scores`]), when it was
+    /// ranked.
     pub key_player_score: Option<f64>,
 }
 
@@ -176,22 +178,103 @@ pub fn rings(
     Ok((rings, membership))
 }
 
-/// Key-player scores of every node of the actor graph that ranks (graph crate's mean
-/// percentile of PageRank and betweenness).
-pub fn key_player_scores(network: &Network, threads: usize) -> NetworkResult<BTreeMap<u32, f64>> {
+/// Key-player scores of the nodes of the actor graph, with how they were obtained.
+#[derive(Debug, Clone, Default)]
+pub struct KeyPlayerScores {
+    /// Every node's score in [0, 1].
+    pub scores: BTreeMap<u32, f64>,
+    /// Actors with supply-side and with street-side evidence; when both are present the
+    /// betweenness part counts supply-chain paths only.
+    pub supply_side: usize,
+    pub street_side: usize,
+    /// Sources the supply-chain betweenness searched from (all of the supply side, or a
+    /// sample of 1,000).
+    pub pivots: usize,
+    /// Supply-chain betweenness of every node of the actor graph (empty without a chain).
+    pub supply_chain_betweenness: Vec<f64>,
+}
+
+impl KeyPlayerScores {
+    pub fn supply_chain(&self) -> bool {
+        self.supply_side > 0 && self.street_side > 0
+    }
+
+    /// What a score means, for a reason shown to the user.
+    pub fn basis(&self) -> String {
+        if self.supply_chain() {
+            format!(
+                "mean percentile of PageRank and supply-chain betweenness (shortest paths from the {} actors with supply-side evidence to the {} with street-side evidence{})",
+                self.supply_side,
+                self.street_side,
+                if self.pivots < self.supply_side {
+                    format!(", estimated from {} of them", self.pivots)
+                } else {
+                    String::new()
+                }
+            )
+        } else {
+            "mean percentile of PageRank and betweenness (no supply-side and street-side evidence to trace a supply chain)".to_string()
+        }
+    }
+}
+
+/// Key-player scores of every node of the actor graph, for a "top down" target list.
+///
+/// A score is the mean of two percentile ranks: PageRank (how much of the network's
+/// flow reaches the node) and *supply-chain betweenness*: betweenness counted over the
+/// shortest paths from the actors with supply-side evidence (contraband parcels, press
+/// or precursor links, wholesale seizures) to those with street-side evidence (drug
+/// arrests, retail seizures) only — Brandes' betweenness for subsets. Those who sit
+/// between the border and the street rank above street dealers, whose ordinary
+/// betweenness comes from the customers around them, and above anyone whose contacts
+/// merely bridge unrelated parts of a large background. Without both kinds of evidence
+/// it falls back to betweenness over all pairs (the graph crate's key-player score).
+pub fn key_player_scores(
+    network: &Network,
+    roles: &[RoleAssignment],
+    rules: &RoleRules,
+    threads: usize,
+) -> NetworkResult<KeyPlayerScores> {
+    const PIVOTS: usize = 1000;
     let actor_graph = network.actor_graph();
-    let report = key_players(
-        &actor_graph,
-        &KeyPlayerParameters {
-            top: actor_graph.node_count(),
-            removals: 0,
-            threads,
-            ..KeyPlayerParameters::default()
-        },
-    )?;
-    Ok(report
-        .players
-        .iter()
-        .map(|player| (player.node, player.score))
-        .collect())
+    let n = actor_graph.node_count();
+    let mut supply_side = vec![false; n];
+    let mut street_side = vec![false; n];
+    for assignment in roles {
+        let node = assignment.node as usize;
+        supply_side[node] = assignment.features.supply_side(rules);
+        street_side[node] = assignment.features.street_side(rules);
+    }
+    let mut result = KeyPlayerScores {
+        supply_side: supply_side.iter().filter(|&&flag| flag).count(),
+        street_side: street_side.iter().filter(|&&flag| flag).count(),
+        ..KeyPlayerScores::default()
+    };
+    if !result.supply_chain() {
+        let report = key_players(
+            &actor_graph,
+            &KeyPlayerParameters {
+                top: n,
+                removals: 0,
+                threads,
+                ..KeyPlayerParameters::default()
+            },
+        )?;
+        result.scores = report
+            .players
+            .iter()
+            .map(|player| (player.node, player.score))
+            .collect();
+        return Ok(result);
+    }
+    let rank = pagerank(&actor_graph, &PageRankParameters::default())?;
+    let between = subset_betweenness(&actor_graph, &supply_side, &street_side, PIVOTS, 1, threads)?;
+    result.pivots = between.pivots;
+    let rank = percentiles(&rank);
+    result.supply_chain_betweenness = between.scores;
+    let between = percentiles(&result.supply_chain_betweenness);
+    result.scores = (0..n)
+        .map(|node| (node as u32, (rank[node] + between[node]) / 2.0))
+        .collect();
+    Ok(result)
 }

@@ -198,6 +198,25 @@ impl Features {
     }
 }
 
+impl Features {
+    /// Evidence from the supply side of the chain: a parcel with contraband, a press or
+    /// precursor link, or a wholesale seizure ([`RoleRules::wholesale_grams`]).
+    pub fn supply_side(&self, rules: &RoleRules) -> bool {
+        self.contraband_parcels > 0
+            || self.press_links > 0
+            || self.precursor_links > 0
+            || (self.seizures > 0 && self.largest_seizure_g >= rules.wholesale_grams)
+    }
+
+    /// Evidence from the street: a drug sale or possession arrest, or a retail seizure
+    /// ([`RoleRules::retail_grams`]).
+    pub fn street_side(&self, rules: &RoleRules) -> bool {
+        self.sale_arrests > 0
+            || self.possession_arrests > 0
+            || (self.seizures > 0 && self.largest_seizure_g < rules.retail_grams)
+    }
+}
+
 /// An actor's inferred role with its reasons.
 #[derive(Debug, Clone, Serialize)]
 pub struct RoleAssignment {
@@ -521,48 +540,99 @@ pub fn score(features: &Features, rules: &RoleRules) -> (BTreeMap<Role, f64>, Ve
     (scores, reasons)
 }
 
+/// The nearest drug evidence and supply-side evidence around an actor, as reasons.
+#[derive(Default)]
+struct Context {
+    drug: Option<String>,
+    supply: Option<String>,
+    /// A direct contact with street-side evidence (when it had to be looked for).
+    street_contact: Option<String>,
+}
+
 /// Roles of every actor with any evidence, strongest first.
 ///
 /// A role is only given to an actor in the drug network: one with drug evidence of its
 /// own ([`Features::drug_evidence`]) or within [`RoleRules::context_hops`] (2) hops of one
 /// that has it on the actor graph (phones and accounts contracted into their holders). Parcels, calls and money
 /// alone describe much of ordinary life; the gate keeps them from naming importers and
-/// money handlers among people nothing ties to drugs.
+/// money handlers among people nothing ties to drugs. An importer in direct contact
+/// with street-side evidence ([`Features::street_side`]) needs more: drug evidence of
+/// its own, or supply-side evidence ([`Features::supply_side`]) within the same hops — a
+/// street dealer's customers are one call from drug evidence, and many of them receive
+/// parcels from abroad.
 pub fn infer_roles(network: &Network, rules: &RoleRules) -> Vec<RoleAssignment> {
     let all = features(network, rules);
     let rules = &rules.calibrated(&all);
     let actor_graph = network.actor_graph();
     let evidence = |node: u32| all.get(&node).is_some_and(Features::drug_evidence);
-    // Within `rules.context_hops` hops on the actor graph of an actor with drug evidence.
-    let in_network = |node: u32| -> Option<String> {
-        if evidence(node) {
-            return Some("drug evidence of its own".to_string());
-        }
-        let reached = graph::traversal::neighbourhood(&actor_graph, node, rules.context_hops);
-        reached
-            .iter()
-            .find(|&&(other, _)| evidence(other))
-            .map(|&(other, hops)| {
-                format!(
-                    "{hops} hops from {} (drug evidence)",
-                    network.node(other).id
-                )
-            })
-    };
-    let contexts: BTreeMap<u32, Option<String>> =
-        all.keys().map(|&node| (node, in_network(node))).collect();
+    let supply = |node: u32| all.get(&node).is_some_and(|f| f.supply_side(rules));
+    let street = |node: u32| all.get(&node).is_some_and(|f| f.street_side(rules));
+    // Within `rules.context_hops` hops on the actor graph: the nearest actor with drug
+    // evidence, and the nearest with supply-side evidence.
+    let contexts: BTreeMap<u32, Context> = all
+        .keys()
+        .map(|&node| {
+            let mut context = Context::default();
+            if evidence(node) {
+                context.drug = Some("drug evidence of its own".to_string());
+            }
+            if supply(node) {
+                context.supply = Some("supply-side evidence of its own".to_string());
+            }
+            if context.drug.is_none() || context.supply.is_none() {
+                let reached =
+                    graph::traversal::neighbourhood(&actor_graph, node, rules.context_hops);
+                let describe = |(other, hops): (u32, u32), what: &str| {
+                    format!("{hops} hops from {} ({what})", network.node(other).id)
+                };
+                if context.drug.is_none() {
+                    context.drug = reached
+                        .iter()
+                        .find(|&&(other, _)| evidence(other))
+                        .map(|&found| describe(found, "drug evidence"));
+                }
+                context.supply = reached
+                    .iter()
+                    .find(|&&(other, _)| supply(other))
+                    .map(|&found| describe(found, "supply-side evidence"));
+                context.street_contact = reached
+                    .iter()
+                    .find(|&&(other, hops)| hops == 1 && street(other))
+                    .map(|&(other, _)| network.node(other).id.clone());
+            }
+            (node, context)
+        })
+        .collect();
     let mut roles: Vec<RoleAssignment> = all
         .into_iter()
         .map(|(node, features)| {
             let (scores, mut reasons) = score(&features, rules);
-            let context = contexts[&node].clone();
-            match &context {
-                Some(context) => reasons.push(format!("in the drug network: {context}")),
+            let context = &contexts[&node];
+            match &context.drug {
+                Some(drug) => reasons.push(format!("in the drug network: {drug}")),
                 None => reasons.push("no role: no drug evidence on it or a direct tie".into()),
+            }
+            // Parcels from abroad next to a street dealer describe the dealer's customer
+            // who shops online as well as an importer: then the importer role needs drug
+            // evidence of its own or supply-side evidence nearby.
+            let importer_allowed = features.drug_evidence()
+                || context.supply.is_some()
+                || context.street_contact.is_none();
+            if scores[&Role::Importer] > 0.0 {
+                reasons.push(match (&context.supply, &context.street_contact) {
+                    _ if features.drug_evidence() => "importer: drug evidence of its own".into(),
+                    (Some(supply), _) => format!("importer: near the supply side, {supply}"),
+                    (None, None) => "importer: no street-side contact".into(),
+                    (None, Some(contact)) => format!(
+                        "importer: not counted, a direct contact of {contact} (street-side evidence) with no drug evidence of its own and no supply-side evidence within {} hops",
+                        rules.context_hops
+                    ),
+                });
             }
             let best = scores
                 .iter()
-                .filter(|_| context.is_some())
+                .filter(|_| context.drug.is_some())
+                .filter(|&(&role, _)| role != Role::Importer || importer_allowed)
                 .filter(|&(_, &points)| points >= rules.min_score)
                 .fold(None::<(Role, f64)>, |best, (&role, &points)| match best {
                     Some((_, top)) if top >= points => best,

@@ -72,8 +72,8 @@ impl World {
     }
 }
 
-/// A supplier with three foreign parcels calls a dealer's phone; a seizure from the dealer
-/// and an overdose share a chemical profile.
+/// A supplier with three foreign parcels and a wholesale seizure of another product calls
+/// a dealer's phone; a seizure from the dealer and an overdose share a chemical profile.
 fn chain() -> World {
     let mut world = World::new();
     world
@@ -165,6 +165,7 @@ fn chain() -> World {
                 ("date", "2024-01-05"),
                 ("drug", "fentanyl"),
                 ("quantity_g", "5000"),
+                ("seized_from", "@supplier"),
                 ("fingerprint", "@fp-other"),
                 ("latitude", "34.0"),
                 ("longitude", "-118.0"),
@@ -337,5 +338,153 @@ fn parcels_alone_make_no_role_without_drug_evidence_nearby() {
             .reasons
             .iter()
             .any(|reason| reason.starts_with("no role"))
+    );
+}
+
+/// An importer (a wholesale seizure) calls a boss, who calls a dealer (a retail seizure)
+/// with six customers of his own.
+fn hierarchy() -> World {
+    let mut world = World::new();
+    let people = [
+        "importer", "boss", "dealer", "c1", "c2", "c3", "c4", "c5", "c6",
+    ];
+    for (index, person) in people.iter().enumerate() {
+        let phone = format!("phone-{person}");
+        let number = format!("+1415555{index:04}");
+        world
+            .add("Person", person, &[("name", person)])
+            .add("Phone", &phone, &[("number", &number)])
+            .add(
+                "Ownership",
+                &format!("own-{person}"),
+                &[
+                    ("owner", &format!("@{person}")),
+                    ("asset", &format!("@{phone}")),
+                ],
+            );
+    }
+    let mut call = |from: &str, to: &str| {
+        world.add(
+            "Communication",
+            &format!("call-{from}-{to}"),
+            &[
+                ("caller", &format!("@phone-{from}")),
+                ("receiver", &format!("@phone-{to}")),
+                ("datetime", "2024-01-02T10:00:00Z"),
+            ],
+        );
+    };
+    call("importer", "boss");
+    call("boss", "dealer");
+    for customer in ["c1", "c2", "c3", "c4", "c5", "c6"] {
+        call("dealer", customer);
+    }
+    for (name, grams, from) in [
+        ("wholesale", "5000", "importer"),
+        ("retail", "12", "dealer"),
+    ] {
+        world.add(
+            "Seizure",
+            name,
+            &[
+                ("date", "2024-01-05"),
+                ("drug", "fentanyl"),
+                ("quantity_g", grams),
+                ("seized_from", &format!("@{from}")),
+            ],
+        );
+    }
+    world
+}
+
+#[test]
+fn key_players_rank_who_sits_between_supply_and_street_above_the_busy_dealer() {
+    let network = hierarchy().build();
+    let rules = RoleRules::default();
+    let roles = infer_roles(&network, &rules);
+    let scores = crate::rings::key_player_scores(&network, &roles, &rules, 2).unwrap();
+    assert!(scores.supply_chain());
+    assert_eq!((scores.supply_side, scores.street_side), (1, 1));
+    assert!(scores.basis().contains("supply-chain betweenness"));
+    let node = |name: &str| network.find(&format!("test/feed/{name}")).unwrap();
+    let (boss, dealer) = (node("boss"), node("dealer"));
+    assert!(
+        scores.scores[&boss] > scores.scores[&dealer],
+        "boss {} dealer {}",
+        scores.scores[&boss],
+        scores.scores[&dealer]
+    );
+    // Betweenness over all pairs puts the dealer, between his customers, first.
+    let generic = graph::keyplayers::key_players(
+        &network.actor_graph(),
+        &graph::keyplayers::KeyPlayerParameters::default(),
+    )
+    .unwrap();
+    assert_eq!(generic.players[0].node, dealer);
+
+    // Without supply-side evidence there is no chain to trace: all pairs count.
+    let mut street_only = hierarchy();
+    street_only
+        .records
+        .retain(|record| record.provenance.source_record_id != "wholesale");
+    let network = street_only.build();
+    let roles = infer_roles(&network, &rules);
+    let scores = crate::rings::key_player_scores(&network, &roles, &rules, 1).unwrap();
+    assert!(!scores.supply_chain());
+    assert!(scores.basis().contains("no supply-side"));
+    let dealer = network.find("test/feed/dealer").unwrap();
+    let best = scores
+        .scores
+        .iter()
+        .max_by(|left, right| left.1.total_cmp(right.1))
+        .unwrap();
+    assert_eq!(*best.0, dealer);
+}
+
+#[test]
+fn a_dealers_customer_with_parcels_from_abroad_is_no_importer() {
+    let mut world = hierarchy();
+    for (person, count) in [("c1", 4), ("importer", 4)] {
+        for parcel in 0..count {
+            world.add(
+                "Parcel",
+                &format!("parcel-{person}-{parcel}"),
+                &[
+                    ("tracking_number", &format!("LX{person}{parcel}CN")),
+                    ("date", "2024-01-01"),
+                    ("consignee", &format!("@{person}")),
+                    ("origin_country", "cn"),
+                ],
+            );
+        }
+    }
+    let network = world.build();
+    let roles = infer_roles(&network, &RoleRules::default());
+    let of = |name: &str| {
+        let node = network.find(&format!("test/feed/{name}")).unwrap();
+        roles.iter().find(|role| role.node == node).unwrap().clone()
+    };
+    let customer = of("c1");
+    assert!(customer.scores[&Role::Importer] >= 1.0);
+    assert_ne!(
+        customer.role,
+        Some(Role::Importer),
+        "{:?}",
+        customer.reasons
+    );
+    assert!(
+        customer
+            .reasons
+            .iter()
+            .any(|reason| reason.starts_with("importer: not counted")),
+        "{:?}",
+        customer.reasons
+    );
+    let importer = of("importer");
+    assert_eq!(
+        importer.role,
+        Some(Role::Importer),
+        "{:?}",
+        importer.reasons
     );
 }

@@ -558,9 +558,14 @@ impl Service {
                     .get(&node)
                     .map(|&position| &analytics.roles[position]);
                 let mut reasons = vec![format!(
-                    "key-player score {score:.3}: mean percentile of PageRank and betweenness in the network you may read"
+                    "key-player score {score:.3}: {} in the network you may read",
+                    analytics.key_player_basis
                 )];
-                reasons.extend(assignment.map(|assignment| assignment.reasons.clone()).unwrap_or_default());
+                reasons.extend(
+                    assignment
+                        .map(|assignment| assignment.reasons.clone())
+                        .unwrap_or_default(),
+                );
                 KeyPlayerView {
                     rank: rank + 1,
                     node: network.node(node).id.clone(),

@@ -279,6 +279,8 @@ pub(crate) struct Analytics {
     pub roles: Vec<RoleAssignment>,
     pub role_of: HashMap<u32, usize>,
     pub scores: BTreeMap<u32, f64>,
+    /// What the scores mean ([`network::rings::KeyPlayerScores::basis`]).
+    pub key_player_basis: String,
     pub rings: Vec<network::rings::Ring>,
     pub membership: Vec<u32>,
     /// Community ids of the rings (communities with at least two actors).
@@ -398,7 +400,8 @@ impl View {
 }
 
 fn compute_analytics(network: &Network) -> Result<Analytics, String> {
-    let roles = infer_roles(network, &RoleRules::default());
+    let rules = RoleRules::default();
+    let roles = infer_roles(network, &rules);
     let role_of = roles
         .iter()
         .enumerate()
@@ -407,8 +410,10 @@ fn compute_analytics(network: &Network) -> Result<Analytics, String> {
     let threads = std::thread::available_parallelism()
         .map(|count| count.get())
         .unwrap_or(1);
-    let scores =
-        network::rings::key_player_scores(network, threads).map_err(|error| error.to_string())?;
+    let key_players = network::rings::key_player_scores(network, &roles, &rules, threads)
+        .map_err(|error| error.to_string())?;
+    let key_player_basis = key_players.basis();
+    let scores = key_players.scores;
     let (rings, membership) = network::rings::rings(
         network,
         &graph::leiden::LeidenParameters::default(),
@@ -422,6 +427,7 @@ fn compute_analytics(network: &Network) -> Result<Analytics, String> {
         roles,
         role_of,
         scores,
+        key_player_basis,
         rings,
         membership,
         ring_ids,

@@ -448,8 +448,9 @@ fn leiden_parameters(arguments: &GraphCommunitiesArgs) -> LeidenParameters {
 
 pub fn communities(url: &str, arguments: &GraphCommunitiesArgs) -> Result<ExitCode> {
     let (network, summary) = load(url, arguments.edges.since, arguments.edges.until)?;
-    let roles = infer_roles(&network, &RoleRules::default());
-    let scores = key_player_scores(&network, threads())?;
+    let rules = RoleRules::default();
+    let roles = infer_roles(&network, &rules);
+    let scores = key_player_scores(&network, &roles, &rules, threads())?.scores;
     let (found, membership) = rings(&network, &leiden_parameters(arguments), &roles, &scores, 2)?;
     let output = RingsOutput {
         network: summary,
@@ -508,6 +509,8 @@ struct KeyPlayerOutput {
     pagerank: f64,
     betweenness: f64,
     betweenness_standard_error: f64,
+    /// Over the paths from supply-side to street-side actors only, when both exist.
+    supply_chain_betweenness: Option<f64>,
     degree: usize,
     constraint: Option<f64>,
     effective_size: Option<f64>,
@@ -536,6 +539,7 @@ struct RemovalOutput {
 pub fn key_players(url: &str, arguments: &GraphKeyPlayersArgs) -> Result<ExitCode> {
     let (network, summary) = load(url, arguments.edges.since, arguments.edges.until)?;
     let actor_graph = network.actor_graph();
+    // Over all pairs: the measures shown with each player, and the removal analysis.
     let report = rank_key_players(
         &actor_graph,
         &KeyPlayerParameters {
@@ -547,35 +551,63 @@ pub fn key_players(url: &str, arguments: &GraphKeyPlayersArgs) -> Result<ExitCod
             ..KeyPlayerParameters::default()
         },
     )?;
-    let roles: HashMap<u32, RoleAssignment> = infer_roles(&network, &RoleRules::default())
+    let rules = RoleRules::default();
+    let assignments = infer_roles(&network, &rules);
+    // The ranking: supply-chain key-player scores, as rings, traces and the web UI use.
+    let ranking = key_player_scores(&network, &assignments, &rules, threads())?;
+    let roles: HashMap<u32, RoleAssignment> = assignments
         .into_iter()
         .map(|assignment| (assignment.node, assignment))
         .collect();
-    let players: Vec<KeyPlayerOutput> = report
+    let mut ranked: Vec<&graph::keyplayers::KeyPlayer> = report
         .players
         .iter()
         .filter(|player| network.is_actor(player.node))
+        .collect();
+    let score_of = |node: u32| ranking.scores.get(&node).copied().unwrap_or(0.0);
+    ranked.sort_by(|left, right| {
+        score_of(right.node)
+            .total_cmp(&score_of(left.node))
+            .then(left.rank.cmp(&right.rank))
+    });
+    let basis = ranking.basis();
+    let players: Vec<KeyPlayerOutput> = ranked
+        .into_iter()
         .take(arguments.top)
         .enumerate()
-        .map(|(rank, player)| KeyPlayerOutput {
-            rank: rank + 1,
-            node: node_output(&network, player.node),
-            role: roles
-                .get(&player.node)
-                .and_then(|assignment| assignment.role)
-                .map(|role| role.as_str()),
-            score: player.score,
-            pagerank: player.pagerank,
-            betweenness: player.betweenness,
-            betweenness_standard_error: player.betweenness_standard_error,
-            degree: player.degree,
-            constraint: player.constraint,
-            effective_size: player.effective_size,
-            reason: player.reason.clone(),
-            role_reasons: roles
-                .get(&player.node)
-                .map(|assignment| assignment.reasons.clone())
-                .unwrap_or_default(),
+        .map(|(rank, player)| {
+            let supply_chain_betweenness = ranking
+                .supply_chain_betweenness
+                .get(player.node as usize)
+                .copied();
+            KeyPlayerOutput {
+                rank: rank + 1,
+                node: node_output(&network, player.node),
+                role: roles
+                    .get(&player.node)
+                    .and_then(|assignment| assignment.role)
+                    .map(|role| role.as_str()),
+                score: score_of(player.node),
+                pagerank: player.pagerank,
+                betweenness: player.betweenness,
+                betweenness_standard_error: player.betweenness_standard_error,
+                supply_chain_betweenness,
+                degree: player.degree,
+                constraint: player.constraint,
+                effective_size: player.effective_size,
+                reason: format!(
+                    "score {:.3}, {basis}{}; over all pairs: {}",
+                    score_of(player.node),
+                    supply_chain_betweenness
+                        .map(|value| format!("; supply-chain betweenness {value:.1}"))
+                        .unwrap_or_default(),
+                    player.reason
+                ),
+                role_reasons: roles
+                    .get(&player.node)
+                    .map(|assignment| assignment.reasons.clone())
+                    .unwrap_or_default(),
+            }
         })
         .collect();
     let output = KeyPlayersOutput {
@@ -787,8 +819,9 @@ pub fn trace(arguments: &GraphTraceArgs) -> Result<ExitCode> {
         arguments.network.until,
     )?;
     let overdose = network.find(&arguments.overdose)?;
-    let roles = infer_roles(&network, &RoleRules::default());
-    let scores = key_player_scores(&network, threads())?;
+    let rules = RoleRules::default();
+    let roles = infer_roles(&network, &rules);
+    let scores = key_player_scores(&network, &roles, &rules, threads())?.scores;
     let traced = trace_overdose(
         &network,
         overdose,
@@ -1079,12 +1112,13 @@ pub fn eval(arguments: &EvalNetworkArgs) -> Result<ExitCode> {
     let folder = truth_folder(&arguments.truth);
     let truth = Truth::read(&folder)?;
     let (network, summary) = load(&arguments.store.db, None, None)?;
-    let roles = infer_roles(&network, &RoleRules::default());
+    let rules = RoleRules::default();
+    let roles = infer_roles(&network, &rules);
     let parameters = LeidenParameters {
         resolution: arguments.resolution,
         ..LeidenParameters::default()
     };
-    let scores = key_player_scores(&network, threads())?;
+    let scores = key_player_scores(&network, &roles, &rules, threads())?.scores;
     let (_, membership) = rings(&network, &parameters, &roles, &scores, 2)?;
 
     // Ring recovery over actor nodes that stand for ring members.

@@ -1,26 +1,30 @@
 //! `interdict graph … --db`, `graph roles`, `graph trace` and `eval network` end to end
-//! on a small simulated world in SQLite (simulate, ingest, resolve --db): paths whose
-//! hops carry evidence records that exist in the store, filtered neighbourhoods, rings
-//! that gather one ring's members, and an overdose traced to a seizure of its product.
+//! on a small simulated world (simulate, ingest, resolve --db) in SQLite and in
+//! PostgreSQL: paths whose hops carry evidence records that exist in the store,
+//! filtered neighbourhoods, rings that gather one ring's members, and an overdose
+//! traced to a seizure of its product. Each check runs on both backends; each backend's
+//! world is built once and shared by its tests (the graph commands only read).
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use serde_json::Value;
 use store::Store;
 
 use crate::{interdict, run_ok};
 
-/// A resolved small world in its own SQLite store.
+/// A resolved small world in a store, and the folder that holds the simulated feeds
+/// (and, for SQLite, the store itself).
 struct World {
     url: String,
     folder: tempfile::TempDir,
 }
 
 impl World {
-    fn new() -> World {
-        let folder = tempfile::tempdir().unwrap();
-        let url = format!("sqlite:{}", folder.path().join("store.sqlite").display());
+    /// Simulates the small world into `folder`, ingests it into the store at `url`
+    /// and resolves it there.
+    fn build(url: String, folder: tempfile::TempDir) -> World {
         let world = folder.path().join("world");
         run_ok(
             interdict()
@@ -49,6 +53,37 @@ impl World {
         );
         serde_json::from_slice(&output.stdout).expect("JSON output")
     }
+
+    /// The store itself, opened directly rather than through the command line.
+    fn store(&self) -> Box<dyn Store> {
+        if self.url.starts_with("postgres://") || self.url.starts_with("postgresql://") {
+            Box::new(store_postgres::PostgresStore::open(&self.url).unwrap())
+        } else {
+            Box::new(store_sqlite::SqliteStore::open(&self.url).unwrap())
+        }
+    }
+}
+
+/// The small world in its own SQLite store, built once for every test of this file.
+fn sqlite_world() -> &'static World {
+    static WORLD: OnceLock<World> = OnceLock::new();
+    WORLD.get_or_init(|| {
+        let folder = tempfile::tempdir().unwrap();
+        let url = format!("sqlite:{}", folder.path().join("store.sqlite").display());
+        World::build(url, folder)
+    })
+}
+
+/// The small world in a fresh database of the throwaway PostgreSQL cluster, built
+/// once for every test of this file.
+fn postgres_world() -> &'static World {
+    static WORLD: OnceLock<World> = OnceLock::new();
+    WORLD.get_or_init(|| {
+        World::build(
+            pg_throwaway::fresh_database_url(),
+            tempfile::tempdir().unwrap(),
+        )
+    })
 }
 
 /// Rows of a truth CSV as (header → value) maps.
@@ -68,9 +103,7 @@ fn truth_rows(world: &Path, file: &str) -> Vec<std::collections::HashMap<String,
         .collect()
 }
 
-#[test]
-fn store_paths_carry_evidence_records_that_exist_in_the_store() {
-    let world = World::new();
+fn check_store_paths_carry_evidence_records_that_exist_in_the_store(world: &World) {
     let rings = world.json(&["graph", "communities"]);
     let members = rings["rings"][0]["members"].as_array().unwrap();
     assert!(members.len() >= 3, "{rings}");
@@ -80,7 +113,7 @@ fn store_paths_carry_evidence_records_that_exist_in_the_store() {
     let result = world.json(&["graph", "path", "--from", from, "--to", to, "--k", "2"]);
     let paths = result["paths"].as_array().unwrap();
     assert!(!paths.is_empty(), "{result}");
-    let store = store_sqlite::SqliteStore::open(&world.url).unwrap();
+    let store = world.store();
     for path in paths {
         let hops = path["hops"].as_array().unwrap();
         assert_eq!(hops.len() + 1, path["nodes"].as_array().unwrap().len());
@@ -111,9 +144,7 @@ fn store_paths_carry_evidence_records_that_exist_in_the_store() {
     }
 }
 
-#[test]
-fn neighbours_follow_only_the_asked_relations_agencies_and_window() {
-    let world = World::new();
+fn check_neighbours_follow_only_the_asked_relations_agencies_and_window(world: &World) {
     let players = world.json(&["graph", "key-players", "--top", "1", "--removals", "0"]);
     let node = players["players"][0]["id"].as_str().unwrap().to_string();
     let all = world.json(&["graph", "neighbours", "--node", &node, "--depth", "2"]);
@@ -175,9 +206,7 @@ fn neighbours_follow_only_the_asked_relations_agencies_and_window() {
     );
 }
 
-#[test]
-fn communities_gather_ring_members_and_roles_have_reasons() {
-    let world = World::new();
+fn check_communities_gather_ring_members_and_roles_have_reasons(world: &World) {
     let report = run_ok(
         interdict()
             .args(["eval", "network", "--json", "--db", &world.url, "--truth"])
@@ -234,9 +263,7 @@ fn communities_gather_ring_members_and_roles_have_reasons() {
     }
 }
 
-#[test]
-fn trace_of_a_cluster_overdose_ranks_a_seizure_of_its_product_first() {
-    let world = World::new();
+fn check_trace_of_a_cluster_overdose_ranks_a_seizure_of_its_product_first(world: &World) {
     let clusters = truth_rows(&world.world(), "overdose_clusters.csv");
     let fingerprints = truth_rows(&world.world(), "fingerprints.csv");
     let entities = truth_rows(&world.world(), "entities.csv");
@@ -293,9 +320,7 @@ fn trace_of_a_cluster_overdose_ranks_a_seizure_of_its_product_first() {
 
 /// Two entities tied through a third: `graph common` names the third, with the
 /// evidence tying each to it, and nothing the two do not both reach.
-#[test]
-fn common_associates_are_reached_from_every_entity_with_evidence() {
-    let world = World::new();
+fn check_common_associates_are_reached_from_every_entity_with_evidence(world: &World) {
     let players = world.json(&["graph", "key-players", "--top", "1", "--removals", "0"]);
     let hub = players["players"][0]["id"].as_str().unwrap().to_string();
     let around = world.json(&["graph", "neighbours", "--node", &hub, "--depth", "1"]);
@@ -338,4 +363,54 @@ fn common_associates_are_reached_from_every_entity_with_evidence() {
             assert!(!tie["evidence"].as_array().unwrap().is_empty(), "{tie}");
         }
     }
+}
+
+#[test]
+fn store_paths_carry_evidence_records_that_exist_in_the_store_on_sqlite() {
+    check_store_paths_carry_evidence_records_that_exist_in_the_store(sqlite_world());
+}
+
+#[test]
+fn store_paths_carry_evidence_records_that_exist_in_the_store_on_postgres() {
+    check_store_paths_carry_evidence_records_that_exist_in_the_store(postgres_world());
+}
+
+#[test]
+fn neighbours_follow_only_the_asked_relations_agencies_and_window_on_sqlite() {
+    check_neighbours_follow_only_the_asked_relations_agencies_and_window(sqlite_world());
+}
+
+#[test]
+fn neighbours_follow_only_the_asked_relations_agencies_and_window_on_postgres() {
+    check_neighbours_follow_only_the_asked_relations_agencies_and_window(postgres_world());
+}
+
+#[test]
+fn communities_gather_ring_members_and_roles_have_reasons_on_sqlite() {
+    check_communities_gather_ring_members_and_roles_have_reasons(sqlite_world());
+}
+
+#[test]
+fn communities_gather_ring_members_and_roles_have_reasons_on_postgres() {
+    check_communities_gather_ring_members_and_roles_have_reasons(postgres_world());
+}
+
+#[test]
+fn trace_of_a_cluster_overdose_ranks_a_seizure_of_its_product_first_on_sqlite() {
+    check_trace_of_a_cluster_overdose_ranks_a_seizure_of_its_product_first(sqlite_world());
+}
+
+#[test]
+fn trace_of_a_cluster_overdose_ranks_a_seizure_of_its_product_first_on_postgres() {
+    check_trace_of_a_cluster_overdose_ranks_a_seizure_of_its_product_first(postgres_world());
+}
+
+#[test]
+fn common_associates_are_reached_from_every_entity_with_evidence_on_sqlite() {
+    check_common_associates_are_reached_from_every_entity_with_evidence(sqlite_world());
+}
+
+#[test]
+fn common_associates_are_reached_from_every_entity_with_evidence_on_postgres() {
+    check_common_associates_are_reached_from_every_entity_with_evidence(postgres_world());
 }
