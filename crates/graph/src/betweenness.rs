@@ -93,29 +93,7 @@ pub fn subset_betweenness(
         sources.truncate(pivots);
     }
     let (sums, squares) = accumulate(graph, &sources, Some(targets), Cost::Hops, threads);
-    let halve = if graph.is_directed() { 1.0 } else { 0.5 };
-    let p = sources.len().max(1) as f64;
-    let scale = member_count as f64 / p;
-    let population_correction = if exact {
-        0.0
-    } else {
-        ((member_count as f64 - p) / (member_count as f64 - 1.0)).max(0.0)
-    };
-    let standard_error = sums
-        .iter()
-        .zip(&squares)
-        .map(|(&sum, &square)| {
-            let mean = sum / p;
-            let variance = (square / p - mean * mean).max(0.0) * p / (p - 1.0).max(1.0);
-            halve * member_count as f64 * (variance / p * population_correction).sqrt()
-        })
-        .collect();
-    Ok(Betweenness {
-        scores: sums.into_iter().map(|sum| sum * scale * halve).collect(),
-        pivots: sources.len(),
-        exact,
-        standard_error,
-    })
+    Ok(estimate(graph, sums, &squares, member_count, sources.len()))
 }
 
 /// Betweenness estimated from `pivots` random sources; exact when `pivots >= n`.
@@ -140,25 +118,40 @@ pub fn sampled_betweenness(
     sources.shuffle(&mut ChaCha8Rng::seed_from_u64(seed));
     sources.truncate(pivots);
     let (sums, squares) = accumulate(graph, &sources, None, cost, threads);
+    Ok(estimate(graph, sums, &squares, n, pivots))
+}
+
+/// Scores from the dependency sums of `pivots` sources drawn from `population`: scaled
+/// by population / pivots, with each estimate's standard error from the spread of its
+/// per-source dependencies and the finite-population correction (exact, error 0, when
+/// every source was searched).
+fn estimate(
+    graph: &Graph,
+    sums: Vec<f64>,
+    squares: &[f64],
+    population: usize,
+    pivots: usize,
+) -> Betweenness {
     let halve = if graph.is_directed() { 1.0 } else { 0.5 };
-    let scale = n as f64 / pivots as f64;
-    let p = pivots as f64;
-    let population_correction = ((n as f64 - p) / (n as f64 - 1.0)).max(0.0);
+    let p = pivots.max(1) as f64;
+    let population = population.max(1) as f64;
+    let scale = population / p;
+    let population_correction = ((population - p) / (population - 1.0).max(1.0)).max(0.0);
     let standard_error = sums
         .iter()
-        .zip(&squares)
+        .zip(squares)
         .map(|(&sum, &square)| {
             let mean = sum / p;
             let variance = (square / p - mean * mean).max(0.0) * p / (p - 1.0).max(1.0);
-            halve * n as f64 * (variance / p * population_correction).sqrt()
+            halve * population * (variance / p * population_correction).sqrt()
         })
         .collect();
-    Ok(Betweenness {
+    Betweenness {
         scores: sums.into_iter().map(|sum| sum * scale * halve).collect(),
         pivots,
-        exact: false,
+        exact: p >= population,
         standard_error,
-    })
+    }
 }
 
 /// Sums of the single-source dependencies δ_s(v) over `sources`, and of their squares;

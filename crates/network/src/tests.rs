@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use chrono::{NaiveDate, TimeZone, Utc};
 use model::{DataClass, EntityKey, RecordId, Schema, SecurityLabels, Sensitivity, SourceRecord};
 
-use crate::roles::{Role, RoleRules, infer_roles};
+use crate::roles::{Role, RoleAssignment, RoleRules, infer_roles};
 use crate::trace::{TraceOptions, trace};
 use crate::{BuildOptions, LinkFilter, Network};
 
@@ -257,14 +257,17 @@ fn time_window_leaves_out_dated_records() {
     );
 }
 
+/// The role assignment of the record `name`'s node.
+fn role_of(network: &Network, roles: &[RoleAssignment], name: &str) -> RoleAssignment {
+    let node = network.find(&format!("test/feed/{name}")).unwrap();
+    roles.iter().find(|role| role.node == node).unwrap().clone()
+}
+
 #[test]
 fn roles_come_with_reasons() {
     let network = chain().build();
     let roles = infer_roles(&network, &RoleRules::default());
-    let of = |name: &str| {
-        let node = network.find(&format!("test/feed/{name}")).unwrap();
-        roles.iter().find(|role| role.node == node).unwrap().clone()
-    };
+    let of = |name: &str| role_of(&network, &roles, name);
     let supplier = of("supplier");
     assert_eq!(supplier.role, Some(Role::Importer));
     assert!(
@@ -460,10 +463,7 @@ fn a_dealers_customer_with_parcels_from_abroad_is_no_importer() {
     }
     let network = world.build();
     let roles = infer_roles(&network, &RoleRules::default());
-    let of = |name: &str| {
-        let node = network.find(&format!("test/feed/{name}")).unwrap();
-        roles.iter().find(|role| role.node == node).unwrap().clone()
-    };
+    let of = |name: &str| role_of(&network, &roles, name);
     let customer = of("c1");
     assert!(customer.scores[&Role::Importer] >= 1.0);
     assert_ne!(
