@@ -32,7 +32,7 @@ use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use crate::quality::{cpm_quality, modularity};
-use crate::{Graph, GraphError};
+use crate::{Graph, GraphError, NodeIndex};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum QualityFunction {
@@ -86,6 +86,57 @@ impl Communities {
     pub fn count(&self) -> usize {
         self.sizes.len()
     }
+}
+
+/// Communities within communities, so that a large ring shows its cells: Leiden run
+/// again, with the same parameters, on the subgraph that each community (`membership`,
+/// one community number per node) of at least `split_from` nodes induces (its quality measured within that subgraph, ties leaving
+/// it ignored). Returns every node's sub-community, numbered by decreasing size within
+/// its community; every node of a smaller community, or of one Leiden leaves whole, is
+/// in sub-community 0.
+pub fn subcommunities(
+    graph: &Graph,
+    membership: &[u32],
+    parameters: &LeidenParameters,
+    split_from: usize,
+) -> Result<Vec<u32>, GraphError> {
+    let n = graph.node_count();
+    if membership.len() != n {
+        return Err(GraphError::InvalidParameter {
+            name: "membership",
+            reason: format!("{} community numbers for {n} nodes", membership.len()),
+        });
+    }
+    let count = membership.iter().max().map_or(0, |&top| top as usize + 1);
+    // Each node's index within its community's subgraph.
+    let mut local = vec![0 as NodeIndex; n];
+    let mut members: Vec<Vec<NodeIndex>> = vec![Vec::new(); count];
+    for (v, &community) in membership.iter().enumerate() {
+        let nodes = &mut members[community as usize];
+        local[v] = nodes.len() as NodeIndex;
+        nodes.push(v as NodeIndex);
+    }
+    let split = |community: u32| members[community as usize].len() >= split_from.max(2);
+    let mut inside: Vec<Vec<(NodeIndex, NodeIndex, f64)>> = vec![Vec::new(); count];
+    for (u, v, weight) in graph.edges() {
+        let community = membership[u as usize];
+        if community == membership[v as usize] && split(community) {
+            inside[community as usize].push((local[u as usize], local[v as usize], weight));
+        }
+    }
+    let mut sub = vec![0u32; n];
+    for (community, nodes) in members.iter().enumerate() {
+        if !split(community as u32) {
+            continue;
+        }
+        let edges = std::mem::take(&mut inside[community]);
+        let subgraph = Graph::from_index_edges(graph.is_directed(), nodes.len(), edges)?;
+        let found = leiden(&subgraph, parameters)?;
+        for (&v, &cell) in nodes.iter().zip(&found.membership) {
+            sub[v as usize] = cell;
+        }
+    }
+    Ok(sub)
 }
 
 /// Runs Leiden on a graph.
@@ -534,6 +585,30 @@ mod tests {
     use super::*;
     use crate::generate::planted_partition;
     use crate::quality::{adjusted_rand_index, normalized_mutual_information};
+
+    #[test]
+    fn subcommunities_find_the_cells_of_a_large_community() {
+        let (graph, cells) = planted_partition(&[25, 25, 25, 25], 0.5, 0.01, 5);
+        let n = graph.node_count();
+        // One community of everything: its sub-communities are the planted cells.
+        let whole = vec![0; n];
+        let parameters = LeidenParameters {
+            seed: 3,
+            ..Default::default()
+        };
+        let sub = subcommunities(&graph, &whole, &parameters, 50).unwrap();
+        assert!(adjusted_rand_index(&sub, &cells) > 0.9, "{sub:?}");
+        assert_eq!(
+            sub,
+            subcommunities(&graph, &whole, &parameters, 50).unwrap()
+        );
+        // Communities smaller than `split_from` are left whole.
+        assert_eq!(
+            subcommunities(&graph, &whole, &parameters, n + 1).unwrap(),
+            vec![0; n]
+        );
+        assert!(subcommunities(&graph, &whole[1..], &parameters, 2).is_err());
+    }
 
     #[test]
     fn two_triangles_split_at_the_bridge() {

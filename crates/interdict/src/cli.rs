@@ -518,6 +518,10 @@ pub struct GraphCommunitiesArgs {
     /// At most this many Leiden iterations (default: until quality stops improving).
     #[arg(long)]
     pub iterations: Option<usize>,
+    /// Split every community (ring) of at least this many nodes into cells: Leiden
+    /// again, with the same settings, on the subgraph inside it.
+    #[arg(long)]
+    pub split_from: Option<usize>,
     /// Print the result as JSON on stdout.
     #[arg(long)]
     pub json: bool,

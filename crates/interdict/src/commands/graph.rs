@@ -6,6 +6,7 @@
 //! by their ids in the input. With `--db URL` instead of `--edges`, the same commands run
 //! on the store's network (`graph_store.rs`).
 
+use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::process::ExitCode;
@@ -14,7 +15,7 @@ use anyhow::{Context, Result};
 use graph::edgelist::{EdgeListOptions, TimeWindow, read_edge_list};
 use graph::export::{AttributeValues, NodeAttribute, write_gexf, write_graphml};
 use graph::keyplayers::{KeyPlayerParameters, key_players as rank_key_players, readable};
-use graph::leiden::{LeidenParameters, QualityFunction, leiden};
+use graph::leiden::{LeidenParameters, QualityFunction, leiden, subcommunities};
 use graph::pagerank::{PageRankParameters, pagerank};
 use graph::paths::{edge_weight, k_shortest_paths};
 use graph::traversal::{Cost, neighbourhood};
@@ -278,6 +279,10 @@ struct CommunityOutput {
     /// Members with the most ties inside the community, strongest first (at most 5).
     hubs: Vec<String>,
     members: Vec<String>,
+    /// With `--split-from`: the members by cell, largest first, when the community
+    /// splits into more than one.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    cells: Vec<Vec<String>>,
 }
 
 pub fn communities(arguments: &GraphCommunitiesArgs) -> Result<ExitCode> {
@@ -289,17 +294,21 @@ pub fn communities(arguments: &GraphCommunitiesArgs) -> Result<ExitCode> {
         CommunityQuality::Modularity => QualityFunction::Modularity,
         CommunityQuality::Cpm => QualityFunction::Cpm,
     };
-    let found = leiden(
-        &graph,
-        &LeidenParameters {
-            quality,
-            resolution: arguments.resolution,
-            seed: arguments.seed,
-            max_iterations: arguments.iterations,
-            ..Default::default()
-        },
-    )
-    .context("detecting communities")?;
+    let parameters = LeidenParameters {
+        quality,
+        resolution: arguments.resolution,
+        seed: arguments.seed,
+        max_iterations: arguments.iterations,
+        ..Default::default()
+    };
+    let found = leiden(&graph, &parameters).context("detecting communities")?;
+    let cell_of = match arguments.split_from {
+        Some(split_from) => Some(
+            subcommunities(&graph, &found.membership, &parameters, split_from)
+                .context("splitting communities into cells")?,
+        ),
+        None => None,
+    };
     let undirected = graph.to_undirected();
     let count = found.count();
     let mut internal = vec![0.0; count];
@@ -340,6 +349,10 @@ pub fn communities(arguments: &GraphCommunitiesArgs) -> Result<ExitCode> {
                     .map(|&v| graph.id(v).to_string())
                     .collect(),
                 members: nodes.iter().map(|&v| graph.id(v).to_string()).collect(),
+                cells: cell_of
+                    .as_ref()
+                    .map(|cell_of| cells(nodes, cell_of, |v| graph.id(v).to_string()))
+                    .unwrap_or_default(),
             }
         })
         .collect();
@@ -384,8 +397,33 @@ pub fn communities(arguments: &GraphCommunitiesArgs) -> Result<ExitCode> {
             community.external_weight,
             community.hubs.join(", ")
         );
+        if !community.cells.is_empty() {
+            let sizes: Vec<usize> = community.cells.iter().map(Vec::len).collect();
+            println!("{:>9}  cells of {sizes:?}", "");
+        }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `nodes` grouped by their cell, largest cell first; empty when they are all in one.
+pub(super) fn cells(
+    nodes: &[NodeIndex],
+    cell_of: &[u32],
+    name: impl Fn(NodeIndex) -> String,
+) -> Vec<Vec<String>> {
+    let mut by_cell: BTreeMap<u32, Vec<String>> = BTreeMap::new();
+    for &v in nodes {
+        by_cell
+            .entry(cell_of[v as usize])
+            .or_default()
+            .push(name(v));
+    }
+    if by_cell.len() < 2 {
+        return Vec::new();
+    }
+    let mut cells: Vec<Vec<String>> = by_cell.into_values().collect();
+    cells.sort_by_key(|cell| std::cmp::Reverse(cell.len()));
+    cells
 }
 
 #[derive(Debug, Serialize)]

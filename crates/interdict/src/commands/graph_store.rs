@@ -17,7 +17,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use graph::export::{AttributeValues, NodeAttribute, write_gexf, write_graphml};
 use graph::keyplayers::{KeyPlayerParameters, key_players as rank_key_players};
-use graph::leiden::{LeidenParameters, QualityFunction};
+use graph::leiden::{LeidenParameters, QualityFunction, subcommunities};
 use graph::paths::k_shortest_paths;
 use graph::quality::{adjusted_rand_index, normalized_mutual_information};
 use graph::traversal::Cost;
@@ -430,7 +430,17 @@ pub fn neighbours(url: &str, arguments: &GraphNeighboursArgs) -> Result<ExitCode
 struct RingsOutput {
     network: NetworkSummary,
     communities: usize,
-    rings: Vec<network::rings::Ring>,
+    rings: Vec<RingOutput>,
+}
+
+#[derive(Debug, Serialize)]
+struct RingOutput {
+    #[serde(flatten)]
+    ring: network::rings::Ring,
+    /// With `--split-from`: the ring's people and organisations by cell, largest first,
+    /// when its community splits into more than one.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    cells: Vec<Vec<String>>,
 }
 
 fn leiden_parameters(arguments: &GraphCommunitiesArgs) -> LeidenParameters {
@@ -451,11 +461,38 @@ pub fn communities(url: &str, arguments: &GraphCommunitiesArgs) -> Result<ExitCo
     let rules = RoleRules::default();
     let roles = infer_roles(&network, &rules);
     let scores = key_player_scores(&network, &roles, &rules, threads())?.scores;
-    let (found, membership) = rings(&network, &leiden_parameters(arguments), &roles, &scores, 2)?;
+    let parameters = leiden_parameters(arguments);
+    let (found, membership) = rings(&network, &parameters, &roles, &scores, 2)?;
+    let cell_of = match arguments.split_from {
+        Some(split_from) => Some(subcommunities(
+            &network.actor_graph(),
+            &membership,
+            &parameters,
+            split_from,
+        )?),
+        None => None,
+    };
+    let mut actors_of: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
+    for (node, &community) in membership.iter().enumerate() {
+        if network.is_actor(node as u32) {
+            actors_of.entry(community).or_default().push(node as u32);
+        }
+    }
     let output = RingsOutput {
         network: summary,
         communities: membership.iter().collect::<BTreeSet<_>>().len(),
-        rings: found,
+        rings: found
+            .into_iter()
+            .map(|ring| RingOutput {
+                cells: match (&cell_of, actors_of.get(&ring.community)) {
+                    (Some(cell_of), Some(actors)) => {
+                        super::graph::cells(actors, cell_of, |node| network.node(node).id.clone())
+                    }
+                    _ => Vec::new(),
+                },
+                ring,
+            })
+            .collect(),
     };
     if arguments.json {
         print_json(&output)?;
@@ -465,7 +502,7 @@ pub fn communities(url: &str, arguments: &GraphCommunitiesArgs) -> Result<ExitCo
             "{} rings (communities with at least 2 people or organisations)",
             output.rings.len()
         );
-        for ring in &output.rings {
+        for RingOutput { ring, cells } in &output.rings {
             println!(
                 "ring {}: {} members, {} nodes; agencies {}; {} seizures ({:.0} g), {} overdoses linked; money {:.0} inside, {:.0} in/out; roles {:?}",
                 ring.community,
@@ -479,6 +516,10 @@ pub fn communities(url: &str, arguments: &GraphCommunitiesArgs) -> Result<ExitCo
                 ring.money_external,
                 ring.roles
             );
+            if !cells.is_empty() {
+                let sizes: Vec<usize> = cells.iter().map(Vec::len).collect();
+                println!("  cells of {sizes:?} people and organisations");
+            }
             for member in ring.members.iter().take(5) {
                 println!(
                     "  {} ({}){}",

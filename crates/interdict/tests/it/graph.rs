@@ -330,3 +330,73 @@ fn bad_rows_name_file_line_and_field() {
     assert_eq!(missing.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&missing.stderr).contains("missing column `calls`"));
 }
+
+/// A ring of 30 five-person cliques, each tied to the next by one call: modularity
+/// merges neighbouring cliques (its resolution limit), and `--split-from` shows each
+/// merged community's cliques as its cells.
+#[test]
+fn split_communities_show_their_cells() {
+    let folder = tempfile::tempdir().unwrap();
+    let mut text = String::from("source,target\n");
+    let cliques = 30;
+    for clique in 0..cliques {
+        for i in 0..5 {
+            for j in i + 1..5 {
+                text.push_str(&format!("c{clique}m{i},c{clique}m{j}\n"));
+            }
+        }
+        text.push_str(&format!("c{clique}m0,c{}m1\n", (clique + 1) % cliques));
+    }
+    let edges = folder.path().join("cliques.csv");
+    std::fs::write(&edges, text).unwrap();
+    let edges = edges.to_str().unwrap();
+    let clique_of = |member: &Value| {
+        member
+            .as_str()
+            .unwrap()
+            .split('m')
+            .next()
+            .unwrap()
+            .to_string()
+    };
+
+    let whole = json(&["graph", "communities", "--edges", edges]);
+    let communities = whole["communities"].as_array().unwrap();
+    assert!(
+        communities.len() < cliques,
+        "modularity merges cliques: {whole}"
+    );
+    assert!(
+        communities
+            .iter()
+            .all(|community| community.get("cells").is_none())
+    );
+
+    let split = json(&[
+        "graph",
+        "communities",
+        "--edges",
+        edges,
+        "--split-from",
+        "10",
+    ]);
+    let mut cells_seen = 0;
+    for community in split["communities"].as_array().unwrap() {
+        let size = community["size"].as_u64().unwrap();
+        let Some(cells) = community.get("cells") else {
+            assert!(size < 10, "{community}");
+            continue;
+        };
+        for cell in cells.as_array().unwrap() {
+            let members = cell.as_array().unwrap();
+            let first = clique_of(&members[0]);
+            assert_eq!(members.len(), 5, "a cell is one clique: {cell}");
+            assert!(
+                members.iter().all(|member| clique_of(member) == first),
+                "{cell}"
+            );
+            cells_seen += 1;
+        }
+    }
+    assert!(cells_seen >= 2, "{split}");
+}
