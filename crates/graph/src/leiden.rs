@@ -90,10 +90,10 @@ impl Communities {
 
 /// Communities within communities, so that a large ring shows its cells: Leiden run
 /// again, with the same parameters, on the subgraph that each community (`membership`,
-/// one community number per node) of at least `split_from` nodes induces (its quality measured within that subgraph, ties leaving
-/// it ignored). Returns every node's sub-community, numbered by decreasing size within
-/// its community; every node of a smaller community, or of one Leiden leaves whole, is
-/// in sub-community 0.
+/// one community number per node) of at least `split_from` nodes induces — its quality
+/// measured within that subgraph, ties leaving it ignored. Returns every node's
+/// sub-community, numbered by decreasing size within its community; every node of a
+/// smaller community, or of one Leiden leaves whole, is in sub-community 0.
 pub fn subcommunities(
     graph: &Graph,
     membership: &[u32],
