@@ -183,20 +183,22 @@ pub fn rings(
 pub struct KeyPlayerScores {
     /// Every node's score in [0, 1].
     pub scores: BTreeMap<u32, f64>,
-    /// Actors with supply-side and with street-side evidence; when both are present the
-    /// betweenness part counts supply-chain paths only.
+    /// Actors with supply-side and with street-side evidence; when shortest paths join
+    /// the two, the betweenness part counts those paths only.
     pub supply_side: usize,
     pub street_side: usize,
     /// Sources the supply-chain betweenness searched from (all of the supply side, or a
     /// sample of 1,000).
     pub pivots: usize,
-    /// Supply-chain betweenness of every node of the actor graph (empty without a chain).
+    /// Supply-chain betweenness of every node of the actor graph (empty when it was not
+    /// the basis).
     pub supply_chain_betweenness: Vec<f64>,
 }
 
 impl KeyPlayerScores {
+    /// Whether the scores rest on supply-chain betweenness.
     pub fn supply_chain(&self) -> bool {
-        self.supply_side > 0 && self.street_side > 0
+        !self.supply_chain_betweenness.is_empty()
     }
 
     /// What a score means, for a reason shown to the user.
@@ -211,6 +213,11 @@ impl KeyPlayerScores {
                 } else {
                     String::new()
                 }
+            )
+        } else if self.supply_side > 0 && self.street_side > 0 {
+            format!(
+                "mean percentile of PageRank and betweenness (no path joins the {} actors with supply-side evidence to the {} with street-side evidence)",
+                self.supply_side, self.street_side
             )
         } else {
             "mean percentile of PageRank and betweenness (no supply-side and street-side evidence to trace a supply chain)".to_string()
@@ -227,8 +234,10 @@ impl KeyPlayerScores {
 /// arrests, retail seizures) only — Brandes' betweenness for subsets. Those who sit
 /// between the border and the street rank above street dealers, whose ordinary
 /// betweenness comes from the customers around them, and above anyone whose contacts
-/// merely bridge unrelated parts of a large background. Without both kinds of evidence
-/// it falls back to betweenness over all pairs (the graph crate's key-player score).
+/// merely bridge unrelated parts of a large background. Without both kinds of evidence,
+/// or when no path joins them (every supply-chain betweenness 0, as in a view that sees
+/// one side only), it falls back to betweenness over all pairs (the graph crate's
+/// key-player score).
 pub fn key_player_scores(
     network: &Network,
     roles: &[RoleAssignment],
@@ -250,31 +259,33 @@ pub fn key_player_scores(
         street_side: street_side.iter().filter(|&&flag| flag).count(),
         ..KeyPlayerScores::default()
     };
-    if !result.supply_chain() {
-        let report = key_players(
-            &actor_graph,
-            &KeyPlayerParameters {
-                top: n,
-                removals: 0,
-                threads,
-                ..KeyPlayerParameters::default()
-            },
-        )?;
-        result.scores = report
-            .players
-            .iter()
-            .map(|player| (player.node, player.score))
-            .collect();
-        return Ok(result);
+    if result.supply_side > 0 && result.street_side > 0 {
+        let between =
+            subset_betweenness(&actor_graph, &supply_side, &street_side, PIVOTS, 1, threads)?;
+        result.pivots = between.pivots;
+        if between.scores.iter().any(|&score| score > 0.0) {
+            let rank = percentiles(&pagerank(&actor_graph, &PageRankParameters::default())?);
+            let chain = percentiles(&between.scores);
+            result.scores = (0..n)
+                .map(|node| (node as u32, (rank[node] + chain[node]) / 2.0))
+                .collect();
+            result.supply_chain_betweenness = between.scores;
+            return Ok(result);
+        }
     }
-    let rank = pagerank(&actor_graph, &PageRankParameters::default())?;
-    let between = subset_betweenness(&actor_graph, &supply_side, &street_side, PIVOTS, 1, threads)?;
-    result.pivots = between.pivots;
-    let rank = percentiles(&rank);
-    result.supply_chain_betweenness = between.scores;
-    let between = percentiles(&result.supply_chain_betweenness);
-    result.scores = (0..n)
-        .map(|node| (node as u32, (rank[node] + between[node]) / 2.0))
+    let report = key_players(
+        &actor_graph,
+        &KeyPlayerParameters {
+            top: n,
+            removals: 0,
+            threads,
+            ..KeyPlayerParameters::default()
+        },
+    )?;
+    result.scores = report
+        .players
+        .iter()
+        .map(|player| (player.node, player.score))
         .collect();
     Ok(result)
 }

@@ -425,6 +425,22 @@ fn key_players_rank_who_sits_between_supply_and_street_above_the_busy_dealer() {
     .unwrap();
     assert_eq!(generic.players[0].node, dealer);
 
+    // Both sides, but no path between them (a view that sees one side of each tie):
+    // all pairs count.
+    let mut cut = hierarchy();
+    cut.records
+        .retain(|record| record.provenance.source_record_id != "call-boss-dealer");
+    let network = cut.build();
+    let roles = infer_roles(&network, &rules);
+    let scores = crate::rings::key_player_scores(&network, &roles, &rules, 1).unwrap();
+    assert_eq!((scores.supply_side, scores.street_side), (1, 1));
+    assert!(!scores.supply_chain());
+    assert!(
+        scores.basis().contains("no path joins"),
+        "{}",
+        scores.basis()
+    );
+
     // Without supply-side evidence there is no chain to trace: all pairs count.
     let mut street_only = hierarchy();
     street_only
