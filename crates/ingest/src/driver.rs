@@ -13,9 +13,11 @@ use std::path::Path;
 use std::sync::mpsc;
 
 use chrono::{DateTime, Utc};
-use model::{BatchId, RecordId, Schema, SourceRecord};
+use model::{BatchId, RecordId, Schema};
 use serde::{Deserialize, Serialize};
-use store::{BatchCounts, BatchHeader, BatchSummary, QuarantinedRow, Store, StoreError};
+use store::{
+    BatchCounts, BatchHeader, BatchSummary, EncodedRecords, QuarantinedRow, Store, StoreError,
+};
 
 use crate::IngestError;
 use crate::mapper::{BatchContext, RawRow, RowMapper};
@@ -141,11 +143,8 @@ pub fn ingest_file(
     let chunk_rows = options.chunk_rows.max(1);
     // Two chunks in flight: enough to keep both threads busy, little enough memory.
     let (sender, receiver) = mpsc::sync_channel::<Result<Chunk, std::io::Error>>(2);
-    // Written chunks go back to the reading thread, which drops their records and
-    // reuses the vector. Freeing costs about a seventh of that thread's time; freeing
-    // on the writing thread instead (measured 2026-11-25, medium world) only moved the
-    // bottleneck there, so the two threads stay as they are.
-    let (recycler, recycled) = mpsc::channel::<Vec<SourceRecord>>();
+    // Written chunks go back to the reading thread, which fills their buffers again.
+    let (recycler, recycled) = mpsc::channel::<EncodedRecords>();
     let mut counts = BatchCounts::default();
     let mut records_produced = 0;
     std::thread::scope(|scope| -> Result<(), IngestError> {
@@ -155,7 +154,7 @@ pub fn ingest_file(
         for chunk in receiver {
             let chunk = chunk.map_err(io_error)?;
             if !chunk.records.is_empty() {
-                counts.records_written += writer.write_records(&chunk.records)?;
+                counts.records_written += writer.write_encoded(&chunk.records)?;
             }
             records_produced += chunk.records.len() as u64 + chunk.duplicates_dropped;
             if !chunk.quarantined.is_empty() {
@@ -249,7 +248,7 @@ fn hash_file(
 /// What the reading thread hands to the writing one.
 #[derive(Default)]
 struct Chunk {
-    records: Vec<SourceRecord>,
+    records: EncodedRecords,
     quarantined: Vec<QuarantinedRow>,
     rows_read: u64,
     rows_accepted: u64,
@@ -266,12 +265,11 @@ fn produce(
     context: &BatchContext,
     chunk_rows: usize,
     sender: &mpsc::SyncSender<Result<Chunk, std::io::Error>>,
-    recycled: &mpsc::Receiver<Vec<SourceRecord>>,
+    recycled: &mpsc::Receiver<EncodedRecords>,
 ) {
     let mut row = RawRow::new(mapper.columns().len());
     let mut chunk = Chunk::default();
     let mut seen = SentIds::new();
-    let mut finished = FinishedRecords::default();
     let quarantine = |chunk: &mut Chunk, bad: BadRow| {
         chunk.quarantined.push(QuarantinedRow {
             batch_id: context.batch_id,
@@ -293,14 +291,12 @@ fn produce(
             Ok(None) => break,
             Ok(Some(ReadItem::Row)) => {
                 chunk.rows_read += 1;
-                let before = chunk.records.len();
                 let mut first_sending = |id| seen.first_sending(id);
                 match mapper.map_row_keeping(&row, context, &mut chunk.records, &mut first_sending)
                 {
                     Ok(left_out) => {
                         chunk.rows_accepted += 1;
                         chunk.duplicates_dropped += left_out;
-                        finished.drop_some(chunk.records.len() - before);
                     }
                     Err(error) => {
                         let bad = BadRow {
@@ -320,12 +316,13 @@ fn produce(
         }
         if chunk.records.len() >= chunk_rows || chunk.quarantined.len() >= chunk_rows {
             chunk.bytes_read = reader.bytes_read();
-            while let Ok(records) = recycled.try_recv() {
-                finished.push(records);
-            }
-            let records = finished
-                .take_empty()
-                .unwrap_or_else(|| Vec::with_capacity(chunk_rows + 16));
+            let records = match recycled.try_recv() {
+                Ok(mut records) => {
+                    records.clear();
+                    records
+                }
+                Err(_) => EncodedRecords::new(),
+            };
             let mut full = std::mem::replace(
                 &mut chunk,
                 Chunk {
@@ -333,14 +330,14 @@ fn produce(
                     ..Chunk::default()
                 },
             );
-            seen.sort_by_id(&mut full.records);
+            full.records.sort_by_id();
             if sender.send(Ok(full)).is_err() {
                 return;
             }
         }
     }
     chunk.bytes_read = reader.bytes_read();
-    seen.sort_by_id(&mut chunk.records);
+    chunk.records.sort_by_id();
     let _ = sender.send(Ok(chunk));
 }
 
@@ -354,11 +351,6 @@ fn produce(
 /// duplicate check.
 struct SentIds {
     ids: HashSet<u128, BuildHasherDefault<IdHasher>>,
-    /// Reused from chunk to chunk: (id, position) of each record, then the order to
-    /// put them in, then which positions are in place.
-    keys: Vec<(u128, u32)>,
-    order: Vec<u32>,
-    placed: Vec<bool>,
 }
 
 impl SentIds {
@@ -369,9 +361,6 @@ impl SentIds {
     fn new() -> SentIds {
         SentIds {
             ids: HashSet::with_capacity_and_hasher(Self::CAPACITY, Default::default()),
-            keys: Vec::new(),
-            order: Vec::new(),
-            placed: Vec::new(),
         }
     }
 
@@ -383,99 +372,6 @@ impl SentIds {
             self.ids.clear();
         }
         self.ids.insert(u128::from_be_bytes(*id.as_bytes()))
-    }
-
-    /// Orders a chunk's records by id. Sorted, the store's inserts into its id index
-    /// walk the B-tree in order instead of jumping around it.
-    ///
-    /// Sorts (id, position) pairs and then moves the records into place by swaps: a
-    /// stable sort of the records themselves allocated a scratch buffer of half a chunk
-    /// every time, and that large allocation made glibc consolidate its free lists,
-    /// which cost a tenth of the whole ingest.
-    fn sort_by_id(&mut self, records: &mut [SourceRecord]) {
-        self.keys.clear();
-        self.keys
-            .extend(records.iter().enumerate().map(|(position, record)| {
-                (u128::from_be_bytes(*record.id.as_bytes()), position as u32)
-            }));
-        // Positions are distinct, so an unstable sort gives the stable order.
-        self.keys.sort_unstable();
-        self.order.clear();
-        self.order
-            .extend(self.keys.iter().map(|&(_, position)| position));
-        // Now order[k] is the old position of the record that belongs at k: follow
-        // each cycle of that permutation, swapping records into place.
-        self.placed.clear();
-        self.placed.resize(records.len(), false);
-        for start in 0..records.len() {
-            if self.placed[start] {
-                continue;
-            }
-            let mut current = start;
-            loop {
-                self.placed[current] = true;
-                let next = self.order[current] as usize;
-                if next == start {
-                    break;
-                }
-                records.swap(current, next);
-                current = next;
-            }
-        }
-    }
-}
-
-/// Records done with (written, or dropped as repeats), freed a few at a time as new
-/// ones are mapped rather than a chunk at once. glibc's malloc serves a free followed
-/// by a like-sized allocation from its per-thread cache; freeing ten thousand records
-/// in one go overflowed that cache into the shared bins, and malloc then spent more
-/// time sorting those bins than ingest spent mapping.
-#[derive(Default)]
-struct FinishedRecords {
-    full: Vec<Vec<SourceRecord>>,
-    empty: Vec<Vec<SourceRecord>>,
-}
-
-impl FinishedRecords {
-    /// Emptied vectors kept for reuse: enough for the chunks in flight.
-    const KEEP_EMPTY: usize = 4;
-
-    /// Past this many waiting vectors the oldest is freed at once, so that memory
-    /// stays bounded whatever the rows' shapes.
-    const KEEP_FULL: usize = 3;
-
-    fn push(&mut self, records: Vec<SourceRecord>) {
-        if self.full.len() >= Self::KEEP_FULL {
-            let mut oldest = self.full.remove(0);
-            oldest.clear();
-            if self.empty.len() < Self::KEEP_EMPTY {
-                self.empty.push(oldest);
-            }
-        }
-        self.full.push(records);
-    }
-
-    /// Frees about `count` records (as many as a row just made).
-    fn drop_some(&mut self, mut count: usize) {
-        while count > 0 {
-            let Some(records) = self.full.last_mut() else {
-                return;
-            };
-            let keep = records.len().saturating_sub(count);
-            count -= records.len() - keep;
-            records.truncate(keep);
-            if records.is_empty()
-                && let Some(records) = self.full.pop()
-                && self.empty.len() < Self::KEEP_EMPTY
-            {
-                self.empty.push(records);
-            }
-        }
-    }
-
-    /// An empty vector to fill with the next chunk.
-    fn take_empty(&mut self) -> Option<Vec<SourceRecord>> {
-        self.empty.pop()
     }
 }
 
@@ -504,7 +400,7 @@ mod tests {
     use std::collections::BTreeMap;
 
     use chrono::DateTime;
-    use model::{DataClass, EntityKey, Provenance, SecurityLabels, Sensitivity};
+    use model::{DataClass, EntityKey, Provenance, SecurityLabels, Sensitivity, SourceRecord};
 
     use super::*;
 
@@ -550,7 +446,9 @@ mod tests {
         expected.extend([record("c", 2), record("b", 4)]);
         assert_eq!(first, expected);
         expected.sort_by_key(|record| record.id);
-        SentIds::new().sort_by_id(&mut first);
+        let mut encoded = EncodedRecords::from_records(&first);
+        encoded.sort_by_id();
+        first = encoded.decode().unwrap();
         assert_eq!(first, expected);
         // A repeat of an earlier chunk's record is left out too.
         assert_eq!(kept(6..9), vec![record("e", 6)]);

@@ -12,6 +12,8 @@ use model::{
     Provenance, RecordId, Schema, SecurityLabels, Sensitivity, SourceRecord, ValueFormat,
 };
 
+use store::{EncodedRecords, RecordHead, TextRef};
+
 use crate::profile::{EntityMapping, FileFormat, MappingProfile, ValueSource};
 
 /// Separates several raw values inside one key part; it cannot occur in trimmed text a
@@ -102,9 +104,20 @@ impl RawRow {
 
 /// One entity's values in a row while it is mapped: (property, canonical values), each
 /// property once and with values. Built without owned names or a map, since a repeat
-/// of an earlier record is left out as soon as its id is known, and a kept record then
-/// moves the values into its own map.
+/// of an earlier record is left out as soon as its id is known, and a kept record is
+/// then written straight into the chunk's flat form.
 type PropertyValues<'mapper> = Vec<(&'mapper str, Vec<String>)>;
+
+/// What every record of one row shares, put into the chunk's text once per row.
+struct SharedText {
+    agency: TextRef,
+    feed: TextRef,
+    source_file: TextRef,
+    caveats: TextRef,
+    predicate: Option<TextRef>,
+    /// The row's id in the agency's system, or its line.
+    row_id: String,
+}
 
 /// A mapping profile compiled against the schema: columns resolved to slots, property
 /// declarations and value sources looked up once.
@@ -285,20 +298,26 @@ impl RowMapper {
         context: &BatchContext,
         records: &mut Vec<SourceRecord>,
     ) -> Result<(), RowError> {
-        self.map_row_keeping(row, context, records, &mut |_| true)
-            .map(|_| ())
+        let mut encoded = EncodedRecords::new();
+        self.map_row_keeping(row, context, &mut encoded, &mut |_| true)?;
+        let decoded = encoded.decode().map_err(|error| RowError {
+            field: None,
+            reason: format!("a mapped record does not read back: {error}"),
+        })?;
+        records.extend(decoded);
+        Ok(())
     }
 
-    /// Maps one row like [`RowMapper::map_row`], but asks `keep` about each record's id
-    /// before building the record, and builds only those it keeps; returns how many it
-    /// left out. `keep` is asked only once the row is known to map whole. A feed
+    /// Maps one row like [`RowMapper::map_row`], straight into the flat form the
+    /// store's bulk path takes, but asks `keep` about each record's id before encoding
+    /// the record, and encodes only those it keeps; returns how many it left out. `keep` is asked only once the row is known to map whole. A feed
     /// repeats the same person or phone on many rows, and each repeat is an identical
     /// record: knowing its id first spares building (and freeing) its strings and maps.
     pub fn map_row_keeping(
         &self,
         row: &RawRow,
         context: &BatchContext,
-        records: &mut Vec<SourceRecord>,
+        records: &mut EncodedRecords,
         keep: &mut dyn FnMut(RecordId) -> bool,
     ) -> Result<u64, RowError> {
         let reported_at = self.reported_at(row, context)?;
@@ -353,13 +372,13 @@ impl RowMapper {
 
         let mut produced = 0;
         let mut left_out = 0;
-        let mut row_id: Option<String> = None;
+        let mut shared: Option<SharedText> = None;
         for (index, ((entity, key), mut properties)) in
             self.entities.iter().zip(keys).zip(values).enumerate()
         {
             let Some(key) = key else { continue };
             produced += 1;
-            // In name order, as the record's map will hold them (names are distinct).
+            // In name order, as a record's property map holds them (names are distinct).
             properties.sort_unstable_by(|left, right| left.0.cmp(right.0));
             let id = SourceRecord::content_id(
                 &self.agency,
@@ -374,51 +393,74 @@ impl RowMapper {
                 left_out += 1;
                 continue;
             }
-            let row_id = row_id.get_or_insert_with(|| {
-                match self.id_slot.and_then(|slot| row.first_non_empty(slot)) {
+            let shared = shared.get_or_insert_with(|| SharedText {
+                agency: records.intern(&self.agency),
+                feed: records.intern(&self.feed),
+                source_file: records.intern(&context.source_file),
+                caveats: records.intern(&labels.caveats_text()),
+                predicate: labels
+                    .predicate
+                    .as_ref()
+                    .map(|predicate| records.intern(predicate.as_str())),
+                row_id: match self.id_slot.and_then(|slot| row.first_non_empty(slot)) {
                     Some(id) => id.to_string(),
                     None => row.line.to_string(),
-                }
+                },
             });
-            let source_record_id = if index == 0 {
-                row_id.clone()
-            } else {
-                format!("{row_id}#{}", entity.name)
-            };
-            let provenance = Provenance {
-                agency: self.agency.clone(),
-                feed: self.feed.clone(),
-                source_record_id,
+            let head = RecordHead {
+                id,
+                entity_key: key,
+                kind: records.intern(&entity.kind),
+                agency: shared.agency,
+                feed: shared.feed,
                 batch_id: context.batch_id,
-                source_file: context.source_file.clone(),
+                source_file: shared.source_file,
                 line: row.line,
                 reported_at,
+                sensitivity: labels.sensitivity,
+                caveats: shared.caveats,
+                data_class: labels.data_class,
+                predicate: shared.predicate,
+                review_by: labels.review_by,
+            };
+            // The first entity is the row's own record; the others are told apart by
+            // the entity's name.
+            let source_record_id: &[&str] = if index == 0 {
+                &[&shared.row_id]
+            } else {
+                &[&shared.row_id, "#", &entity.name]
             };
             // Values are sorted and without repeats, and empty properties were never
             // inserted: what `SourceRecord::new` would do is done, and the id is known.
-            let record = SourceRecord {
-                id,
-                entity_key: key,
-                kind: entity.kind.clone(),
-                properties: properties
-                    .into_iter()
-                    .map(|(property, values)| (property.to_string(), values))
-                    .collect(),
-                labels: labels.clone(),
-                provenance,
-            };
+            records.push(
+                head,
+                source_record_id,
+                properties
+                    .iter()
+                    .map(|(property, values)| (*property, values.as_slice())),
+            );
             debug_assert_eq!(
-                record.id,
+                id,
                 SourceRecord::new(
-                    &record.kind,
-                    record.entity_key,
-                    record.properties.clone(),
-                    record.labels.clone(),
-                    record.provenance.clone(),
+                    &entity.kind,
+                    key,
+                    properties
+                        .into_iter()
+                        .map(|(property, values)| (property.to_string(), values))
+                        .collect(),
+                    labels.clone(),
+                    Provenance {
+                        agency: self.agency.clone(),
+                        feed: self.feed.clone(),
+                        source_record_id: String::new(),
+                        batch_id: context.batch_id,
+                        source_file: context.source_file.clone(),
+                        line: row.line,
+                        reported_at,
+                    },
                 )
                 .id
             );
-            records.push(record);
         }
         if produced == 0 {
             // Every entity was optional and keyless: accepting the row would keep nothing.

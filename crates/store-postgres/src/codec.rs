@@ -1,7 +1,5 @@
 //! Rows to domain types: uuid ids, timestamptz times (microseconds), JSON properties.
 
-use std::collections::BTreeMap;
-
 use chrono::{DateTime, Utc};
 use model::{BatchId, EntityKey, Provenance, RecordId, SourceRecord};
 use postgres::Row;
@@ -146,95 +144,4 @@ fn id_bytes(row: &Row, index: usize, table: &'static str) -> StoreResult<[u8; 16
             table,
             reason: crate::describe(&error),
         })
-}
-
-/// Writes properties into `json` (cleared first) as the JSON object serde_json would
-/// write for them. Hand-written because serde_json's serializer, plus a fresh String
-/// per record, was a fifth of the client's time on the bulk path; this one reuses
-/// the caller's buffer and copies runs of plain text whole.
-pub(crate) fn properties_json(properties: &BTreeMap<String, Vec<String>>, json: &mut String) {
-    json.clear();
-    json.push('{');
-    for (index, (property, values)) in properties.iter().enumerate() {
-        if index > 0 {
-            json.push(',');
-        }
-        push_json_string(property, json);
-        json.push_str(":[");
-        for (index, value) in values.iter().enumerate() {
-            if index > 0 {
-                json.push(',');
-            }
-            push_json_string(value, json);
-        }
-        json.push(']');
-    }
-    json.push('}');
-}
-
-/// A JSON string literal, escaped as serde_json escapes: quote, backslash and the
-/// control characters below U+0020, nothing else.
-fn push_json_string(text: &str, json: &mut String) {
-    json.push('"');
-    // Nearly every value needs no escape; a branch-free pass (which the compiler
-    // vectorises) finds that out faster than the byte loop below.
-    let plain = !text.bytes().fold(false, |seen, byte| {
-        seen | (byte < 0x20) | (byte == b'"') | (byte == b'\\')
-    });
-    if plain {
-        json.push_str(text);
-        json.push('"');
-        return;
-    }
-    let mut plain_from = 0;
-    for (at, byte) in text.bytes().enumerate() {
-        let escape = match byte {
-            b'"' => "\\\"",
-            b'\\' => "\\\\",
-            b'\n' => "\\n",
-            b'\r' => "\\r",
-            b'\t' => "\\t",
-            0x08 => "\\b",
-            0x0c => "\\f",
-            0x00..=0x1f => "",
-            _ => continue,
-        };
-        // Every byte matched above is ASCII, so `at` is a char boundary.
-        json.push_str(&text[plain_from..at]);
-        if escape.is_empty() {
-            json.push_str(&format!("\\u{byte:04x}"));
-        } else {
-            json.push_str(escape);
-        }
-        plain_from = at + 1;
-    }
-    json.push_str(&text[plain_from..]);
-    json.push('"');
-}
-
-#[cfg(test)]
-mod tests {
-    use std::collections::BTreeMap;
-
-    #[test]
-    fn properties_json_is_what_serde_json_writes() {
-        let mut json = String::from("left over");
-        for properties in [
-            BTreeMap::new(),
-            BTreeMap::from([("name".to_string(), vec![])]),
-            BTreeMap::from([
-                (
-                    "name".to_string(),
-                    vec!["Ana \"La Flaca\" Ruiz".to_string(), "ß→東京".to_string()],
-                ),
-                (
-                    "note\\".to_string(),
-                    vec!["tab\tnew\nline\r\u{0}\u{8}\u{c}\u{1f}\u{7f}\u{2028}".to_string()],
-                ),
-            ]),
-        ] {
-            super::properties_json(&properties, &mut json);
-            assert_eq!(json, serde_json::to_string(&properties).unwrap());
-        }
-    }
 }

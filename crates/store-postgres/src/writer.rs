@@ -20,16 +20,17 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::Utc;
-use model::{BatchId, SourceRecord};
+use model::BatchId;
 use postgres::Client;
 use postgres::binary_copy::BinaryCopyInWriter;
 use postgres::error::SqlState;
 use postgres::types::{ToSql, Type};
 use store::{
-    BatchCounts, BatchHeader, BatchSummary, BatchWriter, QuarantinedRow, StoreError, StoreResult,
+    BatchCounts, BatchHeader, BatchSummary, BatchWriter, EncodedRecord, EncodedRecords,
+    QuarantinedRow, StoreError, StoreResult,
 };
 
-use crate::codec::{Uuid, clamp, properties_json, truncate_to_micros};
+use crate::codec::{Uuid, clamp, truncate_to_micros};
 use crate::{PostgresStore, database};
 
 /// For the fallback path only; per connection, created on first use. DELETE ROWS
@@ -144,7 +145,7 @@ impl<'store> PostgresBatchWriter<'store> {
     /// The path that tolerates any duplicate, also one a concurrent batch stores
     /// meanwhile: COPY into staging, then INSERT … ON CONFLICT DO NOTHING, whose
     /// unique check waits for the other batch to commit or roll back.
-    fn write_through_staging(&mut self, in_id_order: &[&SourceRecord]) -> StoreResult<u64> {
+    fn write_through_staging(&mut self, in_id_order: &[EncodedRecord<'_>]) -> StoreResult<u64> {
         let client = self.client();
         client.batch_execute(CREATE_STAGING).map_err(database)?;
         copy_records(client, COPY_STAGING, in_id_order).map_err(database)?;
@@ -176,15 +177,15 @@ impl<'store> PostgresBatchWriter<'store> {
 }
 
 impl BatchWriter for PostgresBatchWriter<'_> {
-    fn write_records(&mut self, records: &[SourceRecord]) -> StoreResult<u64> {
-        for record in records {
-            self.check_batch(record.provenance.batch_id)?;
+    fn write_encoded(&mut self, records: &EncodedRecords) -> StoreResult<u64> {
+        for record in records.iter() {
+            self.check_batch(record.batch_id)?;
         }
         if records.is_empty() {
             return Ok(0);
         }
         // Stable, so the first of equal ids stays first and is the one kept.
-        let mut in_id_order: Vec<&SourceRecord> = records.iter().collect();
+        let mut in_id_order: Vec<EncodedRecord<'_>> = records.iter().collect();
         in_id_order.sort_by_key(|record| record.id);
         in_id_order.dedup_by_key(|record| record.id);
         let ids: Vec<Uuid> = in_id_order
@@ -199,7 +200,7 @@ impl BatchWriter for PostgresBatchWriter<'_> {
             .map(|row| row.try_get::<_, Uuid>(0).map(|uuid| uuid.0))
             .collect::<Result<_, _>>()
             .map_err(database)?;
-        let fresh: Vec<&SourceRecord> = in_id_order
+        let fresh: Vec<EncodedRecord<'_>> = in_id_order
             .iter()
             .copied()
             .filter(|record| !stored.contains(record.id.as_bytes()))
@@ -216,9 +217,7 @@ impl BatchWriter for PostgresBatchWriter<'_> {
                 // than the rest of the tally.
                 let mut tallies: HashMap<(&str, &str), i64> = HashMap::new();
                 for record in &fresh {
-                    *tallies
-                        .entry((&record.kind, &record.provenance.agency))
-                        .or_default() += 1;
+                    *tallies.entry((record.kind, record.agency)).or_default() += 1;
                 }
                 for ((kind, agency), records) in tallies {
                     *self
@@ -344,47 +343,30 @@ impl Drop for PostgresBatchWriter<'_> {
 fn copy_records(
     client: &mut Client,
     copy_sql: &str,
-    records: &[&SourceRecord],
+    records: &[EncodedRecord<'_>],
 ) -> Result<(), postgres::Error> {
     let sink = client.copy_in(copy_sql)?;
     let mut copy = BinaryCopyInWriter::new(sink, &RECORD_TYPES);
-    // One buffer for every record's JSON, rather than a String each.
-    let mut properties = String::new();
-    // Caveats repeat from record to record (a feed has one rule): their text is built
-    // once per run of equal sets rather than once per record.
-    let mut caveats_of = None;
-    let mut caveats = String::new();
     for record in records {
-        properties_json(&record.properties, &mut properties);
-        let labels = &record.labels;
-        let provenance = &record.provenance;
-        let line = clamp(provenance.line);
-        let reported_at = truncate_to_micros(provenance.reported_at);
-        if caveats_of != Some(&labels.caveats) {
-            caveats = labels.caveats_text();
-            caveats_of = Some(&labels.caveats);
-        }
-        let predicate = labels
-            .predicate
-            .as_ref()
-            .map(|predicate| predicate.as_str());
+        let line = clamp(record.line);
+        let reported_at = truncate_to_micros(record.reported_at);
         let values: [&(dyn ToSql + Sync); 16] = [
             &Uuid(*record.id.as_bytes()),
             &Uuid(*record.entity_key.as_bytes()),
             &record.kind,
-            &provenance.agency,
-            &provenance.feed,
-            &provenance.source_record_id,
-            &Uuid(*provenance.batch_id.as_bytes()),
-            &provenance.source_file,
+            &record.agency,
+            &record.feed,
+            &record.source_record_id,
+            &Uuid(*record.batch_id.as_bytes()),
+            &record.source_file,
             &line,
             &reported_at,
-            &labels.sensitivity.as_str(),
-            &caveats,
-            &labels.data_class.as_str(),
-            &predicate,
-            &labels.review_by,
-            &properties.as_str(),
+            &record.sensitivity.as_str(),
+            &record.caveats,
+            &record.data_class.as_str(),
+            &record.predicate,
+            &record.review_by,
+            &record.properties_json,
         ];
         copy.write(&values)?;
     }

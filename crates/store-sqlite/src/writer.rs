@@ -2,12 +2,11 @@
 
 use std::sync::MutexGuard;
 
-use std::collections::{BTreeMap, BTreeSet};
-
 use chrono::{NaiveDate, Utc};
 use rusqlite::{Connection, params};
 use store::{
-    BatchCounts, BatchHeader, BatchSummary, BatchWriter, QuarantinedRow, StoreError, StoreResult,
+    BatchCounts, BatchHeader, BatchSummary, BatchWriter, EncodedRecords, QuarantinedRow,
+    StoreError, StoreResult,
 };
 
 use crate::codec::{clamp, micros, truncate_to_micros};
@@ -27,11 +26,7 @@ pub(crate) struct SqliteBatchWriter<'store> {
     connection: MutexGuard<'store, Connection>,
     header: BatchHeader,
     open: bool,
-    /// Reused for every record's properties JSON.
-    json: String,
-    /// The last caveats and review-by date bound, with their text forms.
-    caveats_of: Option<BTreeSet<String>>,
-    caveats_text: String,
+    /// The last review-by date bound, with its text form.
     review_by_of: Option<Option<NaiveDate>>,
     review_by_text: Option<String>,
     /// New records of this batch by kind and agency, added to `record_counts` at commit.
@@ -56,9 +51,6 @@ impl<'store> SqliteBatchWriter<'store> {
             connection,
             header,
             open: true,
-            json: String::with_capacity(1024),
-            caveats_of: None,
-            caveats_text: String::new(),
             review_by_of: None,
             review_by_text: None,
             tallies: Tallies::default(),
@@ -78,55 +70,40 @@ impl<'store> SqliteBatchWriter<'store> {
 }
 
 impl BatchWriter for SqliteBatchWriter<'_> {
-    fn write_records(&mut self, records: &[model::SourceRecord]) -> StoreResult<u64> {
-        for record in records {
-            self.check_batch(record.provenance.batch_id)?;
+    fn write_encoded(&mut self, records: &EncodedRecords) -> StoreResult<u64> {
+        for record in records.iter() {
+            self.check_batch(record.batch_id)?;
         }
         let mut statement = self
             .connection
             .prepare_cached(INSERT_RECORD)
             .map_err(database)?;
         let mut written = 0;
-        for record in records {
-            write_properties_json(&mut self.json, &record.properties);
-            let properties = self.json.as_str();
-            let labels = &record.labels;
-            let provenance = &record.provenance;
-            // Labels repeat from record to record (a feed has one rule), so their text
-            // forms are built once per distinct value rather than once per record.
-            if self.caveats_of.as_ref() != Some(&labels.caveats) {
-                self.caveats_text = labels.caveats_text();
-                self.caveats_of = Some(labels.caveats.clone());
+        for record in records.iter() {
+            // Review-by dates repeat from record to record (most records have none), so
+            // the text form is built once per run of equal dates.
+            if self.review_by_of != Some(record.review_by) {
+                self.review_by_text = record.review_by.map(|date| date.to_string());
+                self.review_by_of = Some(record.review_by);
             }
-            if self.review_by_of != Some(labels.review_by) {
-                self.review_by_text = labels.review_by.map(|date| date.to_string());
-                self.review_by_of = Some(labels.review_by);
-            }
-            // Binding by position, without params!'s array of trait objects and the
-            // per-record strings it needed for caveats and review-by.
+            // Binding by position, without params!'s array of trait objects.
             let bind = |statement: &mut rusqlite::CachedStatement<'_>| -> rusqlite::Result<()> {
                 statement.raw_bind_parameter(1, record.id.as_bytes().as_slice())?;
                 statement.raw_bind_parameter(2, record.entity_key.as_bytes().as_slice())?;
-                statement.raw_bind_parameter(3, record.kind.as_str())?;
-                statement.raw_bind_parameter(4, provenance.agency.as_str())?;
-                statement.raw_bind_parameter(5, provenance.feed.as_str())?;
-                statement.raw_bind_parameter(6, provenance.source_record_id.as_str())?;
-                statement.raw_bind_parameter(7, provenance.batch_id.as_bytes().as_slice())?;
-                statement.raw_bind_parameter(8, provenance.source_file.as_str())?;
-                statement.raw_bind_parameter(9, clamp(provenance.line))?;
-                statement.raw_bind_parameter(10, micros(provenance.reported_at))?;
-                statement.raw_bind_parameter(11, labels.sensitivity.as_str())?;
-                statement.raw_bind_parameter(12, self.caveats_text.as_str())?;
-                statement.raw_bind_parameter(13, labels.data_class.as_str())?;
-                statement.raw_bind_parameter(
-                    14,
-                    labels
-                        .predicate
-                        .as_ref()
-                        .map(|predicate| predicate.as_str()),
-                )?;
+                statement.raw_bind_parameter(3, record.kind)?;
+                statement.raw_bind_parameter(4, record.agency)?;
+                statement.raw_bind_parameter(5, record.feed)?;
+                statement.raw_bind_parameter(6, record.source_record_id)?;
+                statement.raw_bind_parameter(7, record.batch_id.as_bytes().as_slice())?;
+                statement.raw_bind_parameter(8, record.source_file)?;
+                statement.raw_bind_parameter(9, clamp(record.line))?;
+                statement.raw_bind_parameter(10, micros(record.reported_at))?;
+                statement.raw_bind_parameter(11, record.sensitivity.as_str())?;
+                statement.raw_bind_parameter(12, record.caveats)?;
+                statement.raw_bind_parameter(13, record.data_class.as_str())?;
+                statement.raw_bind_parameter(14, record.predicate)?;
                 statement.raw_bind_parameter(15, self.review_by_text.as_deref())?;
-                statement.raw_bind_parameter(16, properties)?;
+                statement.raw_bind_parameter(16, record.properties_json)?;
                 Ok(())
             };
             bind(&mut statement).map_err(database)?;
@@ -134,7 +111,7 @@ impl BatchWriter for SqliteBatchWriter<'_> {
             let changed = statement.raw_execute().map_err(database)?;
             if changed > 0 {
                 written += 1;
-                self.tallies.add(&record.kind, &provenance.agency);
+                self.tallies.add(record.kind, record.agency);
             }
         }
         Ok(written)
@@ -265,72 +242,5 @@ impl Tallies {
                 self.last = self.counts.len() - 1;
             }
         }
-    }
-}
-
-/// Writes properties as the JSON object serde_json would (`{"p":["v",...],...}`, keys
-/// in map order) into `json`, cleared first. Most values need no escaping and are
-/// copied whole; the rest go through serde_json's own string escaping. A `String`
-/// rather than bytes: the JSON is built from `str`s, so no UTF-8 check per record.
-fn write_properties_json(json: &mut String, properties: &BTreeMap<String, Vec<String>>) {
-    json.clear();
-    json.push('{');
-    for (index, (property, values)) in properties.iter().enumerate() {
-        if index > 0 {
-            json.push(',');
-        }
-        write_json_string(json, property);
-        json.push_str(":[");
-        for (index, value) in values.iter().enumerate() {
-            if index > 0 {
-                json.push(',');
-            }
-            write_json_string(json, value);
-        }
-        json.push(']');
-    }
-    json.push('}');
-}
-
-fn write_json_string(json: &mut String, text: &str) {
-    // A fold without early exit, which the compiler vectorises; values are short.
-    let needs_escape = text.bytes().fold(false, |found, byte| {
-        found | (byte < 0x20) | (byte == b'"') | (byte == b'\\')
-    });
-    let plain = !needs_escape;
-    if plain {
-        json.push('"');
-        json.push_str(text);
-        json.push('"');
-    } else {
-        // serde_json writes valid UTF-8 (an escaped copy of a str), and cannot fail
-        // on a plain value; its output is appended as text.
-        if let Ok(escaped) = serde_json::to_string(text) {
-            json.push_str(&escaped);
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn properties_json_is_what_serde_json_writes() {
-        let properties = BTreeMap::from([
-            (
-                "name".to_string(),
-                vec!["Joe \"J\" Doe".to_string(), "José".to_string()],
-            ),
-            ("note".to_string(), vec!["a\\b\n\tc\u{1}".to_string()]),
-            ("phone".to_string(), vec!["+15551234567".to_string()]),
-            ("empty".to_string(), vec![]),
-        ]);
-        let mut json = String::new();
-        write_properties_json(&mut json, &properties);
-        assert_eq!(json, serde_json::to_string(&properties).unwrap());
-        let mut json = "stale".to_string();
-        write_properties_json(&mut json, &BTreeMap::new());
-        assert_eq!(json, "{}");
     }
 }

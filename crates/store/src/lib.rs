@@ -1,7 +1,7 @@
 //! The storage interface: one trait, several backends, one conformance suite.
 //!
-//! Only backend crates know SQL. Callers hand over parsed [`SourceRecord`]s and
-//! [`QuarantinedRow`]s inside a [`BatchWriter`], which is atomic: either its commit
+//! Only backend crates know SQL. Callers hand over records ([`EncodedRecords`] on the
+//! bulk path, or [`SourceRecord`]s) and [`QuarantinedRow`]s inside a [`BatchWriter`], which is atomic: either its commit
 //! lands the whole batch, or nothing of it is visible (drop, error, crash, kill -9).
 //! Every backend keeps timestamps to the microsecond (truncated towards the past).
 
@@ -15,6 +15,7 @@ pub mod conformance_retention;
 pub mod conformance_watchlists;
 pub mod directory;
 pub mod dissemination;
+mod encoded;
 pub mod operations;
 pub mod resolution;
 pub mod retention;
@@ -31,6 +32,7 @@ pub use directory::{
     Validation,
 };
 pub use dissemination::{Dissemination, DisseminationTarget, disseminations};
+pub use encoded::{EncodedRecord, EncodedRecords, RecordHead, TextRef, write_properties_json};
 pub use operations::{
     NewNotification, NewOperation, Notification, NotifiedOverlap, Operations, RegisteredOperation,
 };
@@ -156,8 +158,15 @@ pub trait Store: Send + Sync {
 /// An open, uncommitted batch. Dropping it without commit rolls it back.
 pub trait BatchWriter {
     /// Writes records; returns how many were new. Records whose id is already stored
-    /// (in an earlier batch or earlier in this one) are skipped, not errors.
-    fn write_records(&mut self, records: &[SourceRecord]) -> StoreResult<u64>;
+    /// (in an earlier batch or earlier in this one) are skipped, not errors; of equal
+    /// ids within one call the first is kept. A record naming another batch fails the
+    /// whole call with [`StoreError::ForeignBatch`] before anything is written.
+    fn write_encoded(&mut self, records: &EncodedRecords) -> StoreResult<u64>;
+
+    /// [`BatchWriter::write_encoded`] for records built the general way.
+    fn write_records(&mut self, records: &[SourceRecord]) -> StoreResult<u64> {
+        self.write_encoded(&EncodedRecords::from_records(records))
+    }
 
     /// Writes quarantined rows of this batch.
     fn write_quarantined(&mut self, rows: &[QuarantinedRow]) -> StoreResult<()>;
