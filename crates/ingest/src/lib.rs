@@ -3,8 +3,9 @@
 //!
 //! The layers, from the outside in:
 //! - [`discover`] finds profiles and their data files ([`FeedJob`]);
-//! - [`ingest_file`] (the driver, the only part doing IO) hashes a file, skips it if its
-//!   batch is committed, else streams it through a reader and the mapper into one batch;
+//! - [`ingest_files`] and [`ingest_file`] (the driver, the only part doing IO) hash a
+//!   file, skip it if its batch is committed, else stream it through a reader and the
+//!   mapper into one batch, files and stages overlapping on a pipeline of threads;
 //! - readers ([`CsvReader`], [`JsonlReader`]) turn bytes into [`RawRow`]s with their
 //!   start line, or into [`BadRow`]s (wrong field count, broken quotes, bad bytes);
 //! - the [`RowMapper`], compiled once per profile, turns a raw row into source records or
@@ -22,11 +23,14 @@ mod read;
 use std::path::PathBuf;
 
 pub use discover::{FeedJob, PROFILE_SUFFIX, discover};
-pub use driver::{FileReport, IngestOptions, ProgressEvent, Stage, ingest_file};
+pub use driver::{
+    FileFailure, FileReport, FileToIngest, IngestOptions, ProgressEvent, Stage, ingest_file,
+    ingest_files,
+};
 pub use mapper::{BatchContext, InvalidProfile, RawRow, RowError, RowMapper};
 pub use read::{
     BadRow, CsvReader, Decoder, JsonlReader, OpenError, ReadItem, ReadOptions, RowReader,
-    open_reader,
+    open_reader, raw_row_text,
 };
 
 use profile::ProfileError;

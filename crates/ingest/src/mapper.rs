@@ -67,6 +67,11 @@ impl RawRow {
         }
     }
 
+    /// How many columns (slots) the row has room for.
+    pub fn slot_count(&self) -> usize {
+        self.slots.len()
+    }
+
     /// Empties the row for the next one, keeping its buffers.
     pub fn clear(&mut self, line: u64) {
         self.line = line;

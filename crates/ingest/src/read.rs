@@ -45,6 +45,13 @@ pub trait RowReader: Send {
     /// The text of the row last read, lossily decoded.
     fn raw_text(&self) -> String;
 
+    /// The bytes of the row last read, as in the file; [`raw_row_text`] with
+    /// [`RowReader::decoder`] makes them the text a quarantine keeps. Lets a row be
+    /// quarantined after the reader has moved on.
+    fn raw_bytes(&self) -> &[u8];
+
+    fn decoder(&self) -> Decoder;
+
     /// Bytes of the file consumed so far.
     fn bytes_read(&self) -> u64;
 }
@@ -240,6 +247,11 @@ fn trim_line_breaks(bytes: &[u8], range: Range<usize>) -> Range<usize> {
 }
 
 /// Shown instead of a row too long to keep whole.
+/// A row's bytes as a quarantine keeps them: decoded lossily, cut after 1 KiB.
+pub fn raw_row_text(decoder: &Decoder, bytes: &[u8]) -> String {
+    shortened(decoder, bytes)
+}
+
 fn shortened(decoder: &Decoder, bytes: &[u8]) -> String {
     const SHOWN: usize = 1024;
     if bytes.len() <= SHOWN {

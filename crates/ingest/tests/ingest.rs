@@ -5,7 +5,10 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
-use ingest::{FileReport, IngestError, IngestOptions, Stage, discover, ingest_file};
+use ingest::{
+    FileReport, FileToIngest, IngestError, IngestOptions, Stage, discover, ingest_file,
+    ingest_files,
+};
 use model::{DataClass, SourceRecord};
 use store::{RecordQuery, Store};
 use store_sqlite::SqliteStore;
@@ -567,4 +570,159 @@ fn discover_finds_profiles_below_a_folder_in_path_order() {
         discover(empty.path()),
         Err(IngestError::NoProfiles { .. })
     ));
+}
+
+/// Three feeds in their own folders (`a`, `b`, `c`), in discovery order, each with
+/// its data; rows repeat people within a file, and some rows are bad.
+fn three_feeds(folder: &Path, second: &[u8]) -> Vec<ingest::FeedJob> {
+    let first = b"BOOKING_NO,SUBJECT_ID,FIRST,LAST,DOB,BOOKED,CHARGE\n\
+                  B-1,S-1,Ana,Ruiz,1990,01/05/2024,x\n\
+                  B-2,S-1,Ana,Ruiz,1990,01/06/2024,y\n\
+                  B-3,S-2,Joe,Doe,1985,never,x\n\
+                  B-4,S-2,Joe,Doe,1985,01/07/2024,x\n\
+                  B-5,S-1,Ana,Ruiz,1990,01/08/2024,x\n";
+    let third = b"BOOKING_NO,SUBJECT_ID,FIRST,LAST,DOB,BOOKED,CHARGE\n\
+                  C-1,S-1,Ana,Ruiz,1990,02/05/2024,x\n\
+                  C-2,S-9,\"Bo,b\n";
+    for (sub, feed, data) in [
+        ("a", "first", &first[..]),
+        ("b", "second", second),
+        ("c", "third", &third[..]),
+    ] {
+        let path = folder.join(sub);
+        std::fs::create_dir_all(&path).unwrap();
+        let profile = BOOKINGS.replace("\"bookings\"", &format!("\"{feed}\""));
+        std::fs::write(path.join(format!("{feed}.profile.toml")), profile).unwrap();
+        std::fs::write(path.join("bookings.csv"), data).unwrap();
+    }
+    discover(folder).unwrap()
+}
+
+fn files_of(jobs: &[ingest::FeedJob]) -> Vec<FileToIngest<'_>> {
+    jobs.iter()
+        .map(|job| FileToIngest {
+            profile: &job.profile,
+            path: &job.files[0],
+        })
+        .collect()
+}
+
+/// Everything a store holds of its records and quarantine, in a fixed order.
+fn stored(store: &SqliteStore) -> (Vec<SourceRecord>, Vec<store::QuarantinedRow>) {
+    let records = store
+        .records(&RecordQuery {
+            limit: 10_000,
+            ..RecordQuery::default()
+        })
+        .unwrap();
+    (records, store.quarantined(None, 0, 1000).unwrap())
+}
+
+#[test]
+fn a_run_of_files_through_the_pipeline_stores_what_file_by_file_ingests_store() {
+    let folder = tempfile::tempdir().unwrap();
+    let second = b"BOOKING_NO,SUBJECT_ID,FIRST,LAST,DOB,BOOKED,CHARGE\n\
+                   D-1,S-2,Joe,Doe,1985,03/05/2024,x\n\
+                   D-2,S-3,Eve,Li,1970,03/06/2024\n\
+                   D-3,S-3,Eve,Li,1970,03/07/2024,z\n";
+    let jobs = three_feeds(&folder.path().join("feeds"), second);
+    let open = |name: &str| SqliteStore::open(folder.path().join(name).to_str().unwrap()).unwrap();
+
+    // File by file, in chunks of the default size.
+    let one_by_one = open("one_by_one.db");
+    let mut expected = Vec::new();
+    for file in files_of(&jobs) {
+        let options = IngestOptions::new(now());
+        expected.push(
+            ingest_file(&one_by_one, file.profile, file.path, &options, &mut |_| {}).unwrap(),
+        );
+    }
+
+    // One run, in chunks of two rows, so that every file spans several chunks and the
+    // mapping threads take turns within a file.
+    let piped = open("piped.db");
+    let options = IngestOptions {
+        chunk_rows: 2,
+        ..IngestOptions::new(now())
+    };
+    let mut finished = Vec::new();
+    let reports = ingest_files(&piped, &files_of(&jobs), &options, &mut |index, event| {
+        if event.stage == Stage::Finished {
+            finished.push(index);
+        }
+    })
+    .unwrap();
+    assert_eq!(reports, expected);
+    assert_eq!(finished, [0, 1, 2]);
+    assert_eq!(stored(&piped), stored(&one_by_one));
+    let counts: Vec<_> = reports
+        .iter()
+        .map(|report| {
+            let counts = report.counts;
+            (
+                counts.rows_read,
+                counts.rows_quarantined,
+                counts.records_written,
+                counts.duplicates_skipped,
+            )
+        })
+        .collect();
+    // first: 5 rows, one bad date; 4 arrests, 2 people (Ana three times, Joe once: his
+    // other row is the bad one). second: 3 rows, one short; 2 arrests, Joe and Eve
+    // (each feed keys its own people). third: 2 rows, the second an unterminated
+    // quote; 1 arrest and Ana.
+    assert_eq!(counts, [(5, 1, 6, 2), (3, 1, 4, 0), (2, 1, 2, 0)]);
+
+    // A second run finds every file in.
+    let again = ingest_files(&piped, &files_of(&jobs), &options, &mut |_, _| {}).unwrap();
+    assert!(again.iter().all(|report| report.already_ingested));
+    assert_eq!(piped.batches().unwrap().len(), 3);
+}
+
+#[test]
+fn a_run_stops_at_the_file_it_cannot_read_keeping_the_files_before_it() {
+    let folder = tempfile::tempdir().unwrap();
+    let unreadable = b"BOOKING_NO,SUBJECT_ID,FIRST,LAST\nD-1,S-2,Joe,Doe\n";
+    let jobs = three_feeds(&folder.path().join("feeds"), unreadable);
+    let store = SqliteStore::open(folder.path().join("store.db").to_str().unwrap()).unwrap();
+    let options = IngestOptions {
+        chunk_rows: 2,
+        ..IngestOptions::new(now())
+    };
+    let failure = ingest_files(&store, &files_of(&jobs), &options, &mut |_, _| {}).unwrap_err();
+    assert_eq!(failure.index, 1);
+    assert!(
+        matches!(failure.error, IngestError::Read { .. }),
+        "{:?}",
+        failure.error
+    );
+    let feeds: Vec<_> = store
+        .batches()
+        .unwrap()
+        .into_iter()
+        .map(|batch| batch.header.feed)
+        .collect();
+    assert_eq!(feeds, ["first"]);
+
+    // A writer that dies mid-run (a panic standing in for a crash) leaves the batch it
+    // was writing uncommitted and stops every thread of the run.
+    let readable =
+        b"BOOKING_NO,SUBJECT_ID,FIRST,LAST,DOB,BOOKED,CHARGE\nD-1,S-2,Joe,Doe,1985,03/05/2024,x\n";
+    std::fs::write(&jobs[1].files[0], readable).unwrap();
+    let crashed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        ingest_files(&store, &files_of(&jobs), &options, &mut |index, event| {
+            assert!(
+                index < 2 || event.stage != Stage::Reading,
+                "simulated crash"
+            );
+        })
+    }));
+    assert!(crashed.is_err());
+    let feeds: Vec<_> = store
+        .batches()
+        .unwrap()
+        .into_iter()
+        .map(|batch| batch.header.feed)
+        .collect();
+    assert_eq!(feeds, ["first", "second"]);
 }

@@ -17,7 +17,7 @@ use model::{
 
 use crate::{StoreResult, StoredLabels, decode_properties};
 
-/// A piece of an [`EncodedRecords`]' text, shared by every record that names it.
+/// A piece of an [`EncodedRecords`]' shared text (see [`EncodedRecords::intern`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TextRef {
     start: u32,
@@ -60,7 +60,13 @@ struct Entry {
 /// of thousands of records); pushing beyond that panics.
 #[derive(Debug, Default)]
 pub struct EncodedRecords {
+    /// Text many records name: agencies, feeds, kinds, files, caveats, predicates.
+    shared: String,
+    /// Each record's own text (source record id, properties), in entry order once
+    /// sorted, so that a writer reads it front to back.
     text: String,
+    /// The next `text` while sorting.
+    spare: String,
     entries: Vec<Entry>,
     /// Recently interned texts, the most recent last: a chunk names the same few
     /// agencies, feeds, kinds and caveats again and again.
@@ -116,6 +122,7 @@ impl EncodedRecords {
 
     /// Empties the chunk, keeping its buffers.
     pub fn clear(&mut self) {
+        self.shared.clear();
         self.text.clear();
         self.entries.clear();
         self.interned.clear();
@@ -127,11 +134,16 @@ impl EncodedRecords {
             .interned
             .iter()
             .rev()
-            .find(|interned| self.slice(**interned) == text)
+            .find(|interned| shared(&self.shared, **interned) == text)
         {
             return *found;
         }
-        let interned = self.append(text);
+        let start = self.shared.len();
+        self.shared.push_str(text);
+        let interned = TextRef {
+            start: offset(start),
+            end: offset(self.shared.len()),
+        };
         if self.interned.len() == Self::INTERNED {
             self.interned.remove(0);
         }
@@ -203,9 +215,23 @@ impl EncodedRecords {
     /// Puts the records in id order, keeping the order of equal ids (the first is
     /// the one a store keeps). Sorted, a store's inserts walk its id index in order
     /// instead of jumping around it.
+    /// Each record's own text is then laid out again in the new order.
     pub fn sort_by_id(&mut self) {
         self.entries
             .sort_unstable_by_key(|entry| (entry.head.id, entry.position));
+        self.spare.clear();
+        for entry in &mut self.entries {
+            for span in [&mut entry.source_record_id, &mut entry.properties] {
+                let start = self.spare.len();
+                self.spare
+                    .push_str(&self.text[span.start as usize..span.end as usize]);
+                *span = TextRef {
+                    start: offset(start),
+                    end: offset(self.spare.len()),
+                };
+            }
+        }
+        std::mem::swap(&mut self.text, &mut self.spare);
     }
 
     pub fn get(&self, index: usize) -> Option<EncodedRecord<'_>> {
@@ -226,18 +252,20 @@ impl EncodedRecords {
         EncodedRecord {
             id: head.id,
             entity_key: head.entity_key,
-            kind: self.slice(head.kind),
-            agency: self.slice(head.agency),
-            feed: self.slice(head.feed),
+            kind: shared(&self.shared, head.kind),
+            agency: shared(&self.shared, head.agency),
+            feed: shared(&self.shared, head.feed),
             source_record_id: self.slice(entry.source_record_id),
             batch_id: head.batch_id,
-            source_file: self.slice(head.source_file),
+            source_file: shared(&self.shared, head.source_file),
             line: head.line,
             reported_at: head.reported_at,
             sensitivity: head.sensitivity,
-            caveats: self.slice(head.caveats),
+            caveats: shared(&self.shared, head.caveats),
             data_class: head.data_class,
-            predicate: head.predicate.map(|predicate| self.slice(predicate)),
+            predicate: head
+                .predicate
+                .map(|predicate| shared(&self.shared, predicate)),
             review_by: head.review_by,
             properties_json: self.slice(entry.properties),
         }
@@ -247,19 +275,20 @@ impl EncodedRecords {
         &self.text[text.start as usize..text.end as usize]
     }
 
-    fn append(&mut self, text: &str) -> TextRef {
-        let start = self.text.len();
-        self.text.push_str(text);
-        self.span(start)
-    }
-
     fn span(&self, start: usize) -> TextRef {
-        let offset = |at: usize| u32::try_from(at).expect("a chunk's text stays below 4 GiB");
         TextRef {
             start: offset(start),
             end: offset(self.text.len()),
         }
     }
+}
+
+fn shared(text: &str, piece: TextRef) -> &str {
+    &text[piece.start as usize..piece.end as usize]
+}
+
+fn offset(at: usize) -> u32 {
+    u32::try_from(at).expect("a chunk's text stays below 4 GiB")
 }
 
 impl EncodedRecord<'_> {
@@ -420,7 +449,7 @@ mod tests {
         assert_eq!(encoded.decode().unwrap(), records);
         // Shared texts are stored once: "dea", "cases", "person", "cases.csv", the two
         // caveat texts and the predicate.
-        assert_eq!(encoded.text.matches("cases.csv").count(), 1);
+        assert_eq!(encoded.shared.matches("cases.csv").count(), 1);
 
         // The repeat of line 2 (equal id, equal content) stays after the first.
         let mut repeat = records[2].clone();

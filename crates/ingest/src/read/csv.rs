@@ -358,6 +358,14 @@ impl<R: Read + Send> RowReader for CsvReader<R> {
     fn bytes_read(&self) -> u64 {
         self.buffer.offset(self.position)
     }
+
+    fn raw_bytes(&self) -> &[u8] {
+        &self.buffer.data[self.last_row.clone()]
+    }
+
+    fn decoder(&self) -> Decoder {
+        self.decoder
+    }
 }
 
 /// Checks a record's quoting as RFC 4180 writes it: a quoted field ends with a quote

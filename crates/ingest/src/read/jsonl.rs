@@ -227,6 +227,14 @@ impl<R: Read + Send> RowReader for JsonlReader<R> {
     fn bytes_read(&self) -> u64 {
         self.buffer.offset(self.position)
     }
+
+    fn raw_bytes(&self) -> &[u8] {
+        &self.buffer.data[self.last_row.clone()]
+    }
+
+    fn decoder(&self) -> Decoder {
+        self.decoder
+    }
 }
 
 /// Follows a path's remaining segments; arrays on the way are followed element-wise.

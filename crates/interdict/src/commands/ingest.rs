@@ -5,13 +5,14 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::{Context, Result};
-use ingest::{FeedJob, FileReport, IngestOptions, Stage};
+use ingest::{FeedJob, FileReport, FileToIngest, IngestOptions, Stage};
 use serde::{Deserialize, Serialize};
 use store::{BatchCounts, Store};
 
 use crate::cli::IngestArgs;
 use crate::open::open_store;
 use crate::progress::{Unit, bar};
+use indicatif::ProgressBar;
 
 /// The whole run, as `--json` prints it.
 #[derive(Debug, Serialize, Deserialize)]
@@ -75,33 +76,59 @@ pub fn jobs(profile: Option<&Path>, paths: &[PathBuf]) -> Result<Vec<FeedJob>> {
     }
 }
 
-/// Ingests every file of every job, one batch per file.
+/// Ingests every file of every job, one batch per file, through one pipeline (the next
+/// file is mapped while the last one commits).
 pub fn ingest_jobs(store: &dyn Store, jobs: &[FeedJob], show_progress: bool) -> Result<IngestRun> {
     let started = Instant::now();
-    let mut files = Vec::new();
-    for job in jobs {
-        for data_path in &job.files {
-            let label = format!("{}/{}", job.profile.agency, job.profile.feed);
-            let progress_bar = bar(0, &label, Unit::Bytes);
+    let to_ingest: Vec<FileToIngest<'_>> = jobs
+        .iter()
+        .flat_map(|job| {
+            job.files.iter().map(|path| FileToIngest {
+                profile: &job.profile,
+                path,
+            })
+        })
+        .collect();
+    let label = |index: usize| {
+        let profile = to_ingest[index].profile;
+        format!("{}/{}", profile.agency, profile.feed)
+    };
+    // One bar per file, made when the file's turn comes.
+    let mut current: Option<(usize, ProgressBar)> = None;
+    // The whole run shares one batch time: the reported-at of rows without their own.
+    let options = IngestOptions::new(chrono::Utc::now());
+    let outcome = ingest::ingest_files(store, &to_ingest, &options, &mut |index, event| {
+        if current.as_ref().map(|(shown, _)| *shown) != Some(index) {
+            if let Some((_, done)) = current.take() {
+                done.finish_and_clear();
+            }
+            let progress_bar = bar(0, &label(index), Unit::Bytes);
             if !show_progress {
                 progress_bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
             }
-            let options = IngestOptions::new(chrono::Utc::now());
-            let report =
-                ingest::ingest_file(store, &job.profile, data_path, &options, &mut |event| {
-                    progress_bar.set_length(event.bytes_total);
-                    progress_bar.set_position(event.bytes_done);
-                    if event.stage == Stage::Hashing {
-                        progress_bar.set_message(format!("{label} (hashing)"));
-                    } else {
-                        progress_bar.set_message(label.clone());
-                    }
-                })
-                .with_context(|| format!("ingesting {} with feed {label}", data_path.display()))?;
-            progress_bar.finish_and_clear();
-            files.push(report);
+            current = Some((index, progress_bar));
         }
+        if let Some((_, progress_bar)) = &current {
+            progress_bar.set_length(event.bytes_total);
+            progress_bar.set_position(event.bytes_done);
+            if event.stage == Stage::Hashing {
+                progress_bar.set_message(format!("{} (hashing)", label(index)));
+            } else {
+                progress_bar.set_message(label(index));
+            }
+        }
+    });
+    if let Some((_, done)) = current.take() {
+        done.finish_and_clear();
     }
+    let files = outcome.map_err(|failure| {
+        let file = &to_ingest[failure.index];
+        anyhow::Error::new(failure.error).context(format!(
+            "ingesting {} with feed {}",
+            file.path.display(),
+            label(failure.index)
+        ))
+    })?;
     let mut totals = BatchCounts::default();
     for report in &files {
         if report.already_ingested {
