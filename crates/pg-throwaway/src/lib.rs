@@ -77,6 +77,12 @@ impl std::fmt::Debug for PgCluster {
 impl PgCluster {
     /// Starts a cluster with the binaries from `$PGBIN` or [`DEFAULT_PGBIN`].
     pub fn start() -> Result<PgCluster, PgThrowawayError> {
+        PgCluster::start_with(&[])
+    }
+
+    /// Starts a cluster with server settings (`name=value`, as `postgres -c` takes
+    /// them) on top of the throwaway ones, say a server's memory for a benchmark.
+    pub fn start_with(settings: &[&str]) -> Result<PgCluster, PgThrowawayError> {
         let bin =
             std::env::var_os("PGBIN").map_or_else(|| PathBuf::from(DEFAULT_PGBIN), PathBuf::from);
         let missing: Vec<String> = ["initdb", "pg_ctl", "postgres"]
@@ -109,7 +115,7 @@ impl PgCluster {
         let mut last_error = None;
         for _ in 0..3 {
             cluster.port = free_port()?;
-            match cluster.start_server() {
+            match cluster.start_server(settings) {
                 Ok(()) => {
                     last_error = None;
                     break;
@@ -225,13 +231,17 @@ impl PgCluster {
         check(&output, "initdb", &self.logs())
     }
 
-    fn start_server(&self) -> Result<(), PgThrowawayError> {
-        let options = format!(
+    fn start_server(&self, settings: &[&str]) -> Result<(), PgThrowawayError> {
+        let mut options = format!(
             "-c listen_addresses=127.0.0.1 -p {} -k {} -c fsync=off -c synchronous_commit=off \
              -c full_page_writes=off -c max_connections=200",
             self.port,
             self.directory().display()
         );
+        for setting in settings {
+            options.push_str(" -c ");
+            options.push_str(setting);
+        }
         let output = self
             .server_command("pg_ctl")
             .arg("-D")

@@ -86,7 +86,13 @@ pub fn ingest(arguments: &BenchIngestArgs) -> Result<ExitCode> {
         BenchBackend::Postgres | BenchBackend::Both
     );
     let cluster = if wants_postgres {
-        Some(pg_throwaway::PgCluster::start().context("starting a throwaway PostgreSQL cluster")?)
+        // A server's memory rather than PostgreSQL's small defaults: shared buffers that
+        // hold the primary key of some 20M records, and checkpoints every 4 GB of WAL
+        // rather than 1 GB during bulk loads.
+        let settings = ["shared_buffers=1GB", "max_wal_size=4GB"];
+        let cluster = pg_throwaway::PgCluster::start_with(&settings)
+            .context("starting a throwaway PostgreSQL cluster")?;
+        Some(cluster)
     } else {
         None
     };
