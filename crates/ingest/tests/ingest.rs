@@ -679,6 +679,11 @@ fn a_run_of_files_through_the_pipeline_stores_what_file_by_file_ingests_store() 
     assert_eq!(piped.batches().unwrap().len(), 3);
 }
 
+fn committed_feeds(store: &SqliteStore) -> Vec<String> {
+    let batches = store.batches().unwrap();
+    batches.into_iter().map(|batch| batch.header.feed).collect()
+}
+
 #[test]
 fn a_run_stops_at_the_file_it_cannot_read_keeping_the_files_before_it() {
     let folder = tempfile::tempdir().unwrap();
@@ -696,13 +701,7 @@ fn a_run_stops_at_the_file_it_cannot_read_keeping_the_files_before_it() {
         "{:?}",
         failure.error
     );
-    let feeds: Vec<_> = store
-        .batches()
-        .unwrap()
-        .into_iter()
-        .map(|batch| batch.header.feed)
-        .collect();
-    assert_eq!(feeds, ["first"]);
+    assert_eq!(committed_feeds(&store), ["first"]);
 
     // A writer that dies mid-run (a panic standing in for a crash) leaves the batch it
     // was writing uncommitted and stops every thread of the run.
@@ -718,11 +717,5 @@ fn a_run_stops_at_the_file_it_cannot_read_keeping_the_files_before_it() {
         })
     }));
     assert!(crashed.is_err());
-    let feeds: Vec<_> = store
-        .batches()
-        .unwrap()
-        .into_iter()
-        .map(|batch| batch.header.feed)
-        .collect();
-    assert_eq!(feeds, ["first", "second"]);
+    assert_eq!(committed_feeds(&store), ["first", "second"]);
 }
