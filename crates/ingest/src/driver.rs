@@ -129,10 +129,10 @@ pub fn ingest_file(
 ///
 /// The files flow through a pipeline whose stages overlap on every core: a thread
 /// hashes the files ahead; one reads rows into blocks; two map blocks into chunks of
-/// records; and the calling thread alone writes to the store (a
-/// `BatchWriter` need not be `Send`), taking the chunks in reading order and
-/// committing each batch while the next file is already being mapped. Every stage
-/// holds a bounded number of blocks and chunks, so memory stays flat.
+/// records; and the calling thread alone writes to the store (a `BatchWriter` need not
+/// be `Send`), taking the chunks in reading order and committing each batch while the
+/// next file is already being mapped. Every stage holds a bounded number of blocks and
+/// chunks, so memory stays flat.
 pub fn ingest_files(
     store: &dyn Store,
     files: &[FileToIngest<'_>],

@@ -315,9 +315,10 @@ impl RowMapper {
 
     /// Maps one row like [`RowMapper::map_row`], straight into the flat form the
     /// store's bulk path takes, but asks `keep` about each record's id before encoding
-    /// the record, and encodes only those it keeps; returns how many it left out. `keep` is asked only once the row is known to map whole. A feed
-    /// repeats the same person or phone on many rows, and each repeat is an identical
-    /// record: knowing its id first spares building (and freeing) its strings and maps.
+    /// the record, and encodes only those it keeps; returns how many it left out.
+    /// `keep` is asked only once the row is known to map whole. A feed repeats the same
+    /// person or phone on many rows, and each repeat is an identical record: knowing
+    /// its id first spares encoding it.
     pub fn map_row_keeping(
         &self,
         row: &RawRow,
