@@ -6,6 +6,7 @@
 //! invisible to everyone else until it commits.
 
 mod audit;
+mod checkpoint;
 mod codec;
 mod directory;
 mod migrations;
@@ -38,6 +39,9 @@ const MAX_IDLE_READERS: usize = 8;
 
 /// A store in one SQLite file. Cheap to share across threads (`Send + Sync`).
 pub struct SqliteStore {
+    /// First, so that dropping the store finishes its checkpoint while the other
+    /// connections are still open.
+    checkpointer: checkpoint::Checkpointer,
     path: PathBuf,
     writer: Mutex<Connection>,
     readers: Mutex<Vec<Connection>>,
@@ -147,6 +151,7 @@ impl SqliteStore {
             other => other,
         })?;
         Ok(SqliteStore {
+            checkpointer: checkpoint::Checkpointer::start(&path),
             path,
             writer: Mutex::new(writer),
             readers: Mutex::new(Vec::new()),
@@ -203,7 +208,8 @@ impl Store for SqliteStore {
     }
 
     fn begin_batch(&self, header: BatchHeader) -> StoreResult<Box<dyn BatchWriter + '_>> {
-        let writer = writer::SqliteBatchWriter::begin(self.lock_writer(), header)?;
+        let writer =
+            writer::SqliteBatchWriter::begin(self.lock_writer(), &self.checkpointer, header)?;
         Ok(Box::new(writer))
     }
 
@@ -434,6 +440,8 @@ fn configure_writer(connection: &Connection) -> rusqlite::Result<()> {
     connection.pragma_update(None, "temp_store", "MEMORY")?;
     // Truncate the WAL after checkpoints so a big ingest does not leave a huge file.
     connection.pragma_update(None, "journal_size_limit", 67_108_864)?;
+    // Batches are checkpointed by the store's checkpoint thread (see `checkpoint`).
+    connection.pragma_update(None, "wal_autocheckpoint", 0)?;
     connection.set_prepared_statement_cache_capacity(32);
     Ok(())
 }

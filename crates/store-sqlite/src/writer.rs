@@ -9,6 +9,7 @@ use store::{
     StoreError, StoreResult,
 };
 
+use crate::checkpoint::Checkpointer;
 use crate::codec::{clamp, micros, truncate_to_micros};
 use crate::database;
 
@@ -24,6 +25,7 @@ const INSERT_QUARANTINED: &str = "INSERT INTO quarantine (batch_id, agency, feed
 /// commits or is dropped; dropping rolls back.
 pub(crate) struct SqliteBatchWriter<'store> {
     connection: MutexGuard<'store, Connection>,
+    checkpointer: &'store Checkpointer,
     header: BatchHeader,
     open: bool,
     /// The last review-by date bound, with its text form.
@@ -36,12 +38,14 @@ pub(crate) struct SqliteBatchWriter<'store> {
 impl<'store> SqliteBatchWriter<'store> {
     pub(crate) fn begin(
         connection: MutexGuard<'store, Connection>,
+        checkpointer: &'store Checkpointer,
         header: BatchHeader,
     ) -> StoreResult<SqliteBatchWriter<'store>> {
         // A failed rollback in an earlier writer's Drop can leave a transaction open.
         if !connection.is_autocommit() {
             connection.execute_batch("ROLLBACK").map_err(database)?;
         }
+        checkpointer.before_batch(&connection);
         // IMMEDIATE takes the write lock now, so a concurrent process waits here
         // (busy_timeout) rather than failing at the first insert.
         connection
@@ -49,6 +53,7 @@ impl<'store> SqliteBatchWriter<'store> {
             .map_err(database)?;
         Ok(SqliteBatchWriter {
             connection,
+            checkpointer,
             header,
             open: true,
             review_by_of: None,
@@ -195,6 +200,7 @@ impl BatchWriter for SqliteBatchWriter<'_> {
         }
         self.connection.execute_batch("COMMIT").map_err(database)?;
         self.open = false;
+        self.checkpointer.request();
         // A server keeps this connection for its life: the pages a large batch cached
         // go back to the system rather than stay with it. The next batch reads what it
         // needs again, from the operating system's cache of the file. The batch is

@@ -464,13 +464,19 @@ fn simulate_child(seed: u64, scale: Scale, world: &Path) -> Result<SimulateRun> 
     parse_child_output(output, "simulate")
 }
 
+/// Runs `interdict ingest` on the world; its seconds are the child's whole life, from
+/// start to exit, so that work a store finishes as it closes (SQLite's last
+/// checkpoint) counts too.
 fn ingest_child(url: &str, world: &Path) -> Result<IngestRun> {
+    let started = std::time::Instant::now();
     let output = Command::new(std::env::current_exe()?)
         .args(["ingest", "--json", "--db", url])
         .arg(world)
         .output()
         .context("running interdict ingest")?;
-    parse_child_output(output, "ingest")
+    let seconds = started.elapsed().as_secs_f64();
+    let run: IngestRun = parse_child_output(output, "ingest")?;
+    Ok(IngestRun { seconds, ..run })
 }
 
 fn parse_child_output<T: serde::de::DeserializeOwned>(
