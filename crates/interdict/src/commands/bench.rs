@@ -468,6 +468,8 @@ fn simulate_child(seed: u64, scale: Scale, world: &Path) -> Result<SimulateRun> 
 /// start to exit, so that work a store finishes as it closes (SQLite's last
 /// checkpoint) counts too.
 fn ingest_child(url: &str, world: &Path) -> Result<IngestRun> {
+    // The last run's files still being written back to disk would slow this one down.
+    let _ = Command::new("sync").status();
     let started = std::time::Instant::now();
     let output = Command::new(std::env::current_exe()?)
         .args(["ingest", "--json", "--db", url])
