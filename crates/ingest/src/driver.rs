@@ -537,6 +537,7 @@ impl ReadFiles<'_> {
                     batch_time: self.options.now,
                 },
                 mapper: *mapper,
+                decoder: reader.decoder(),
             });
             let begin = Message::Begin {
                 header,
@@ -577,11 +578,9 @@ impl ReadFiles<'_> {
         work: &Arc<FileWork>,
         number: &mut u64,
     ) -> std::io::Result<bool> {
-        let slots = work.mapper.columns().len();
-        let decoder = reader.decoder();
         loop {
             let mut block = self.recycled.try_recv().unwrap_or_default();
-            block.start(*number, work, decoder, slots);
+            block.start(*number, work);
             let mut ended = false;
             while block.items.len() < self.block_rows {
                 let row = block.next_row();
@@ -615,6 +614,8 @@ impl ReadFiles<'_> {
 struct FileWork {
     mapper: RowMapper,
     context: BatchContext,
+    /// Decodes the bytes of a row the mapper rejects, for the quarantine.
+    decoder: Decoder,
 }
 
 /// Rows read in a row, for a mapping thread. Buffers are kept from use to use.
@@ -623,7 +624,8 @@ struct RowBlock {
     /// Its place in the writer's order.
     number: u64,
     work: Option<Arc<FileWork>>,
-    decoder: Option<Decoder>,
+    /// Columns of the file's rows.
+    slots: usize,
     /// The rows filled so far are `rows[..filled]`; the rest are spare.
     rows: Vec<RawRow>,
     filled: usize,
@@ -641,14 +643,14 @@ enum BlockItem {
 }
 
 impl RowBlock {
-    fn start(&mut self, number: u64, work: &Arc<FileWork>, decoder: Decoder, slots: usize) {
+    fn start(&mut self, number: u64, work: &Arc<FileWork>) {
         self.number = number;
         self.work = Some(Arc::clone(work));
-        self.decoder = Some(decoder);
+        self.slots = work.mapper.columns().len();
         if self
             .rows
             .first()
-            .is_some_and(|row| row.slot_count() != slots)
+            .is_some_and(|row| row.slot_count() != self.slots)
         {
             self.rows.clear();
         }
@@ -662,11 +664,7 @@ impl RowBlock {
     /// The row to read into next.
     fn next_row(&mut self) -> &mut RawRow {
         if self.filled == self.rows.len() {
-            let slots = self
-                .work
-                .as_ref()
-                .map_or(0, |work| work.mapper.columns().len());
-            self.rows.push(RawRow::new(slots));
+            self.rows.push(RawRow::new(self.slots));
         }
         &mut self.rows[self.filled]
     }
@@ -679,18 +677,14 @@ impl RowBlock {
         self.raw_ends.push(self.raw.len());
     }
 
-    /// The text a quarantine keeps for the `index`th good row.
-    fn raw_text(&self, index: usize) -> String {
+    /// The text a quarantine keeps for the row at `index` of `rows`.
+    fn raw_text(&self, index: usize, decoder: &Decoder) -> String {
         let start = if index == 0 {
             0
         } else {
             self.raw_ends[index - 1]
         };
-        let bytes = &self.raw[start..self.raw_ends[index]];
-        match &self.decoder {
-            Some(decoder) => raw_row_text(decoder, bytes),
-            None => String::from_utf8_lossy(bytes).into_owned(),
-        }
+        raw_row_text(decoder, &self.raw[start..self.raw_ends[index]])
     }
 }
 
@@ -758,7 +752,6 @@ fn map_block(
             raw: bad.raw,
         });
     };
-    let mut good = 0;
     for item in &block.items {
         chunk.rows_read += 1;
         match item {
@@ -775,12 +768,11 @@ fn map_block(
                             line: row.line,
                             field: error.field,
                             reason: error.reason,
-                            raw: block.raw_text(good),
+                            raw: block.raw_text(*index, &work.decoder),
                         };
                         quarantine(&mut chunk, bad);
                     }
                 }
-                good += 1;
             }
             BlockItem::Bad(bad) => quarantine(&mut chunk, bad.clone()),
         }

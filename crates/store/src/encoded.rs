@@ -234,10 +234,6 @@ impl EncodedRecords {
         std::mem::swap(&mut self.text, &mut self.spare);
     }
 
-    pub fn get(&self, index: usize) -> Option<EncodedRecord<'_>> {
-        self.entries.get(index).map(|entry| self.view(entry))
-    }
-
     pub fn iter(&self) -> impl ExactSizeIterator<Item = EncodedRecord<'_>> + '_ {
         self.entries.iter().map(|entry| self.view(entry))
     }
@@ -469,7 +465,7 @@ mod tests {
 
         encoded.clear();
         assert!(encoded.is_empty());
-        assert!(encoded.get(0).is_none());
+        assert_eq!(encoded.iter().count(), 0);
     }
 
     #[test]
