@@ -11,9 +11,13 @@ use store::{
 
 use crate::database;
 
-pub(crate) const RECORD_COLUMNS: &str = "id, entity_key, kind, agency, feed, source_record_id, \
-     batch_id, source_file, line, reported_at, sensitivity, caveats, data_class, predicate, \
-     review_by, properties";
+/// A record's columns, with the provenance its batch holds, from [`RECORDS_WITH_BATCH`].
+pub(crate) const RECORD_COLUMNS: &str = "r.id, r.entity_key, r.kind, b.agency, b.feed, \
+     r.source_record_id, b.id, b.source_file, r.line, r.reported_at, r.sensitivity, r.caveats, \
+     r.data_class, r.predicate, r.review_by, r.properties";
+
+/// Records (`r`) with their batches (`b`).
+pub(crate) const RECORDS_WITH_BATCH: &str = "records r JOIN batches b ON b.seq = r.batch";
 
 pub(crate) const BATCH_COLUMNS: &str = "id, agency, feed, source_file, content_hash, started_at, \
      committed_at, rows_read, rows_accepted, rows_quarantined, records_written, duplicates_skipped";

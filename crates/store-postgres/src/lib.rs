@@ -236,8 +236,9 @@ impl Store for PostgresStore {
     fn record(&self, id: RecordId) -> StoreResult<Option<SourceRecord>> {
         self.read(|transaction| {
             let sql = format!(
-                "SELECT {} FROM records WHERE id = $1",
-                codec::RECORD_COLUMNS
+                "SELECT {} FROM {} WHERE r.id = $1",
+                codec::RECORD_COLUMNS,
+                codec::RECORDS_WITH_BATCH
             );
             let row = transaction
                 .query_opt(&sql, &[&codec::Uuid(*id.as_bytes())])
@@ -254,22 +255,22 @@ impl Store for PostgresStore {
             conditions.push(format!("{sql} ${}", values.len()));
         };
         if let Some(kind) = &query.kind {
-            condition("kind =", Box::new(kind.clone()));
+            condition("r.kind =", Box::new(kind.clone()));
         }
         if let Some(agency) = &query.agency {
-            condition("agency =", Box::new(agency.clone()));
+            condition("b.agency =", Box::new(agency.clone()));
         }
         if let Some(entity_key) = query.entity_key {
             condition(
-                "entity_key =",
+                "r.entity_key =",
                 Box::new(codec::Uuid(*entity_key.as_bytes())),
             );
         }
         if let Some(batch_id) = query.batch_id {
-            condition("batch_id =", Box::new(codec::Uuid(*batch_id.as_bytes())));
+            condition("b.id =", Box::new(codec::Uuid(*batch_id.as_bytes())));
         }
         if let Some(after) = query.after {
-            condition("id >", Box::new(codec::Uuid(*after.as_bytes())));
+            condition("r.id >", Box::new(codec::Uuid(*after.as_bytes())));
         }
         let filter = if conditions.is_empty() {
             String::new()
@@ -278,8 +279,9 @@ impl Store for PostgresStore {
         };
         values.push(Box::new(codec::clamp(query.limit)));
         let sql = format!(
-            "SELECT {} FROM records {filter} ORDER BY id LIMIT ${}",
+            "SELECT {} FROM {} {filter} ORDER BY r.id LIMIT ${}",
             codec::RECORD_COLUMNS,
+            codec::RECORDS_WITH_BATCH,
             values.len()
         );
         let parameters: Vec<&(dyn ToSql + Sync)> =

@@ -26,8 +26,9 @@ impl Retention for PostgresStore {
             let id = Uuid(*request.record.as_bytes());
             let stored = transaction
                 .query_opt(
-                    "SELECT entity_key, agency, feed, kind, review_by FROM records \
-                     WHERE id = $1 FOR UPDATE",
+                    "SELECT r.entity_key, b.agency, b.feed, r.kind, r.review_by \
+                     FROM records r JOIN batches b ON b.seq = r.batch \
+                     WHERE r.id = $1 FOR UPDATE OF r",
                     &[&id],
                 )
                 .map_err(database)?;

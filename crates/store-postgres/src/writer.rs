@@ -35,33 +35,29 @@ use crate::{PostgresStore, database};
 
 /// For the fallback path only; per connection, created on first use. DELETE ROWS
 /// empties it at each commit, TRUNCATE after each call.
-const CREATE_STAGING: &str = "CREATE TEMPORARY TABLE IF NOT EXISTS staging_records (
-    id uuid, entity_key uuid, kind text, agency text, feed text, source_record_id text,
-    batch_id uuid, source_file text, line bigint, reported_at timestamptz,
-    sensitivity text, caveats text, data_class text, predicate text, review_by date,
-    properties text
+const CREATE_STAGING: &str = "CREATE TEMPORARY TABLE IF NOT EXISTS staging_records_by_batch (
+    id uuid, entity_key uuid, kind text, batch bigint, source_record_id text, line bigint,
+    reported_at timestamptz, sensitivity text, caveats text, data_class text, predicate text,
+    review_by date, properties text
 ) ON COMMIT DELETE ROWS";
 
-const COPY_STAGING: &str = "COPY staging_records (id, entity_key, kind, agency, feed, \
-    source_record_id, batch_id, source_file, line, reported_at, sensitivity, caveats, \
-    data_class, predicate, review_by, properties) FROM STDIN (FORMAT binary)";
+const COPY_STAGING: &str = "COPY staging_records_by_batch (id, entity_key, kind, batch, \
+    source_record_id, line, reported_at, sensitivity, caveats, data_class, predicate, \
+    review_by, properties) FROM STDIN (FORMAT binary)";
 
-const COPY_RECORDS: &str = "COPY records (id, entity_key, kind, agency, feed, \
-    source_record_id, batch_id, source_file, line, reported_at, sensitivity, caveats, \
-    data_class, predicate, review_by, properties) FROM STDIN (FORMAT binary)";
+const COPY_RECORDS: &str = "COPY records (id, entity_key, kind, batch, source_record_id, line, \
+    reported_at, sensitivity, caveats, data_class, predicate, review_by, properties) \
+    FROM STDIN (FORMAT binary)";
 
 /// Ids of a call (sorted, distinct) that are already stored, committed or earlier in
 /// this batch.
 const FIND_STORED: &str = "SELECT id FROM records WHERE id = ANY($1::uuid[])";
 
-const RECORD_TYPES: [Type; 16] = [
+const RECORD_TYPES: [Type; 13] = [
     Type::UUID,
     Type::UUID,
     Type::TEXT,
-    Type::TEXT,
-    Type::TEXT,
-    Type::TEXT,
-    Type::UUID,
+    Type::INT8,
     Type::TEXT,
     Type::INT8,
     Type::TIMESTAMPTZ,
@@ -75,13 +71,13 @@ const RECORD_TYPES: [Type; 16] = [
 
 /// Staging rows come in id order (a temporary table's scan returns them as written),
 /// so no ORDER BY is needed here.
-const MOVE_STAGED: &str = "WITH moved AS (INSERT INTO records (id, entity_key, kind, agency, \
-    feed, source_record_id, batch_id, source_file, line, reported_at, sensitivity, caveats, \
-    data_class, predicate, review_by, properties) \
-    SELECT id, entity_key, kind, agency, feed, source_record_id, batch_id, source_file, line, \
-    reported_at, sensitivity, caveats, data_class, predicate, review_by, properties \
-    FROM staging_records ON CONFLICT (id) DO NOTHING RETURNING kind, agency) \
-    SELECT kind, agency, count(*) FROM moved GROUP BY kind, agency";
+const MOVE_STAGED: &str = "WITH moved AS (INSERT INTO records (id, entity_key, kind, batch, \
+    source_record_id, line, reported_at, sensitivity, caveats, data_class, predicate, \
+    review_by, properties) \
+    SELECT id, entity_key, kind, batch, source_record_id, line, reported_at, sensitivity, \
+    caveats, data_class, predicate, review_by, properties \
+    FROM staging_records_by_batch ON CONFLICT (id) DO NOTHING RETURNING kind) \
+    SELECT kind, count(*) FROM moved GROUP BY kind";
 
 /// Adds a batch's tallies to the counts. Keys come sorted, so two batches committing
 /// at once lock the rows they share in the same order and cannot deadlock.
@@ -109,8 +105,11 @@ pub(crate) struct PostgresBatchWriter<'store> {
     store: &'store PostgresStore,
     client: Option<Client>,
     header: BatchHeader,
-    /// Records this batch inserted, by kind and agency; added to `record_counts` at commit.
-    inserted: HashMap<(String, String), i64>,
+    /// The batch's seq: its records name it, and its row takes it at commit.
+    seq: i64,
+    /// Records this batch inserted, by kind (all of the batch's agency); added to
+    /// `record_counts` at commit.
+    inserted: HashMap<String, i64>,
 }
 
 impl<'store> PostgresBatchWriter<'store> {
@@ -127,10 +126,18 @@ impl<'store> PostgresBatchWriter<'store> {
         client
             .batch_execute("BEGIN; SET LOCAL enable_seqscan = off")
             .map_err(database)?;
+        let seq = client
+            .query_one(
+                "SELECT nextval(pg_get_serial_sequence('batches', 'seq'))",
+                &[],
+            )
+            .and_then(|row| row.try_get(0))
+            .map_err(database)?;
         let writer = PostgresBatchWriter {
             store,
             client: Some(client),
             header,
+            seq,
             inserted: HashMap::new(),
         };
         Ok(writer)
@@ -146,19 +153,19 @@ impl<'store> PostgresBatchWriter<'store> {
     /// meanwhile: COPY into staging, then INSERT … ON CONFLICT DO NOTHING, whose
     /// unique check waits for the other batch to commit or roll back.
     fn write_through_staging(&mut self, in_id_order: &[EncodedRecord<'_>]) -> StoreResult<u64> {
+        let seq = self.seq;
         let client = self.client();
         client.batch_execute(CREATE_STAGING).map_err(database)?;
-        copy_records(client, COPY_STAGING, in_id_order).map_err(database)?;
+        copy_records(client, COPY_STAGING, seq, in_id_order).map_err(database)?;
         let tallies = client.query(MOVE_STAGED, &[]).map_err(database)?;
         client
-            .batch_execute("TRUNCATE staging_records")
+            .batch_execute("TRUNCATE staging_records_by_batch")
             .map_err(database)?;
         let mut written = 0;
         for tally in &tallies {
             let kind: String = tally.try_get(0).map_err(database)?;
-            let agency: String = tally.try_get(1).map_err(database)?;
-            let records: i64 = tally.try_get(2).map_err(database)?;
-            *self.inserted.entry((kind, agency)).or_default() += records;
+            let records: i64 = tally.try_get(1).map_err(database)?;
+            *self.inserted.entry(kind).or_default() += records;
             written += records.max(0) as u64;
         }
         Ok(written)
@@ -179,7 +186,7 @@ impl<'store> PostgresBatchWriter<'store> {
 impl BatchWriter for PostgresBatchWriter<'_> {
     fn write_encoded(&mut self, records: &EncodedRecords) -> StoreResult<u64> {
         for record in records.iter() {
-            self.check_batch(record.batch_id)?;
+            record.check_batch(&self.header)?;
         }
         if records.is_empty() {
             return Ok(0);
@@ -192,6 +199,7 @@ impl BatchWriter for PostgresBatchWriter<'_> {
             .iter()
             .map(|record| Uuid(*record.id.as_bytes()))
             .collect();
+        let seq = self.seq;
         let client = self.client();
         let stored: HashSet<[u8; 16]> = client
             .query(FIND_STORED, &[&ids])
@@ -208,22 +216,19 @@ impl BatchWriter for PostgresBatchWriter<'_> {
         client
             .batch_execute("SAVEPOINT direct_copy")
             .map_err(database)?;
-        match copy_records(client, COPY_RECORDS, &fresh) {
+        match copy_records(client, COPY_RECORDS, seq, &fresh) {
             Ok(()) => {
                 client
                     .batch_execute("RELEASE SAVEPOINT direct_copy")
                     .map_err(database)?;
                 // Tallied with borrowed keys first: two Strings per record cost more
                 // than the rest of the tally.
-                let mut tallies: HashMap<(&str, &str), i64> = HashMap::new();
+                let mut tallies: HashMap<&str, i64> = HashMap::new();
                 for record in &fresh {
-                    *tallies.entry((record.kind, record.agency)).or_default() += 1;
+                    *tallies.entry(record.kind).or_default() += 1;
                 }
-                for ((kind, agency), records) in tallies {
-                    *self
-                        .inserted
-                        .entry((kind.to_string(), agency.to_string()))
-                        .or_default() += records;
+                for (kind, records) in tallies {
+                    *self.inserted.entry(kind.to_string()).or_default() += records;
                 }
                 Ok(fresh.len() as u64)
             }
@@ -272,15 +277,18 @@ impl BatchWriter for PostgresBatchWriter<'_> {
             ..self.header.clone()
         };
         let committed_at = truncate_to_micros(Utc::now());
+        let seq = self.seq;
         // The unique id decides, even between two writers racing with one batch id.
         let inserted = self
             .client()
             .execute(
-                "INSERT INTO batches (id, agency, feed, source_file, content_hash, started_at, \
-                 committed_at, rows_read, rows_accepted, rows_quarantined, records_written, \
-                 duplicates_skipped) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
+                "INSERT INTO batches (seq, id, agency, feed, source_file, content_hash, \
+                 started_at, committed_at, rows_read, rows_accepted, rows_quarantined, \
+                 records_written, duplicates_skipped) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
                  ON CONFLICT (id) DO NOTHING",
                 &[
+                    &seq,
                     &Uuid(*header.id.as_bytes()),
                     &header.agency,
                     &header.feed,
@@ -303,11 +311,8 @@ impl BatchWriter for PostgresBatchWriter<'_> {
         let mut tallies: Vec<_> = std::mem::take(&mut self.inserted).into_iter().collect();
         tallies.sort();
         if !tallies.is_empty() {
-            let kinds: Vec<&str> = tallies.iter().map(|((kind, _), _)| kind.as_str()).collect();
-            let agencies: Vec<&str> = tallies
-                .iter()
-                .map(|((_, agency), _)| agency.as_str())
-                .collect();
+            let kinds: Vec<&str> = tallies.iter().map(|(kind, _)| kind.as_str()).collect();
+            let agencies: Vec<&str> = vec![header.agency.as_str(); tallies.len()];
             let records: Vec<i64> = tallies.iter().map(|(_, records)| *records).collect();
             self.client()
                 .execute(ADD_COUNTS, &[&kinds, &agencies, &records])
@@ -343,6 +348,7 @@ impl Drop for PostgresBatchWriter<'_> {
 fn copy_records(
     client: &mut Client,
     copy_sql: &str,
+    batch_seq: i64,
     records: &[EncodedRecord<'_>],
 ) -> Result<(), postgres::Error> {
     let sink = client.copy_in(copy_sql)?;
@@ -350,15 +356,12 @@ fn copy_records(
     for record in records {
         let line = clamp(record.line);
         let reported_at = truncate_to_micros(record.reported_at);
-        let values: [&(dyn ToSql + Sync); 16] = [
+        let values: [&(dyn ToSql + Sync); 13] = [
             &Uuid(*record.id.as_bytes()),
             &Uuid(*record.entity_key.as_bytes()),
             &record.kind,
-            &record.agency,
-            &record.feed,
+            &batch_seq,
             &record.source_record_id,
-            &Uuid(*record.batch_id.as_bytes()),
-            &record.source_file,
             &line,
             &reported_at,
             &record.sensitivity.as_str(),

@@ -97,6 +97,7 @@ fn a_record_stored_by_a_concurrent_batch_is_a_duplicate_not_an_error() {
     let resent = model::SourceRecord {
         provenance: model::Provenance {
             batch_id: second.id,
+            source_file: second.source_file.clone(),
             ..record.provenance.clone()
         },
         ..record.clone()
@@ -117,15 +118,17 @@ fn a_record_stored_by_a_concurrent_batch_is_a_duplicate_not_an_error() {
             writer.commit(store::BatchCounts::default()).unwrap();
             written
         });
-        while observer
-            .query_one(
-                "SELECT count(*) FROM pg_stat_activity \
+        // (Unless the second writer ended already: then its join below tells why.)
+        while !second_writer.is_finished()
+            && observer
+                .query_one(
+                    "SELECT count(*) FROM pg_stat_activity \
                  WHERE datname = current_database() AND wait_event_type = 'Lock'",
-                &[],
-            )
-            .unwrap()
-            .get::<_, i64>(0)
-            == 0
+                    &[],
+                )
+                .unwrap()
+                .get::<_, i64>(0)
+                == 0
         {
             std::thread::yield_now();
         }
@@ -185,4 +188,79 @@ fn directory_logs_refuse_update_delete_and_truncate() {
         "validated"
     );
     assert!(directory.user("a.smith").unwrap().is_some());
+}
+
+/// Migration 7 moves each record's agency, feed, source file and batch id to its batch
+/// row: a database written before it reads back the same records.
+#[test]
+fn records_written_before_migration_7_keep_their_provenance() {
+    use store::conformance::{RECORDS_BEFORE_MIGRATION_7, batches_before_migration_7};
+    let url = pg_throwaway::fresh_database_url();
+    let old_migrations = [
+        include_str!("../migrations/0001_init.sql"),
+        include_str!("../migrations/0002_audit.sql"),
+        include_str!("../migrations/0003_resolution.sql"),
+        include_str!("../migrations/0004_operations.sql"),
+        include_str!("../migrations/0005_watchlists_retention.sql"),
+        include_str!("../migrations/0006_directory.sql"),
+    ];
+    let batches = batches_before_migration_7();
+    {
+        let mut client = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+        client
+            .batch_execute(
+                "CREATE TABLE schema_migrations (version bigint PRIMARY KEY, \
+                 name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())",
+            )
+            .unwrap();
+        for (index, sql) in old_migrations.iter().enumerate() {
+            client.batch_execute(sql).unwrap();
+            client
+                .execute(
+                    "INSERT INTO schema_migrations (version, name) VALUES ($1, 'old')",
+                    &[&(index as i64 + 1)],
+                )
+                .unwrap();
+        }
+        for header in &batches {
+            client
+                .execute(
+                    "INSERT INTO batches (id, agency, feed, source_file, content_hash, \
+                     started_at, committed_at, rows_read, rows_accepted, rows_quarantined, \
+                     records_written, duplicates_skipped) \
+                     VALUES ($1::text::uuid, $2, $3, $4, $5, now(), now(), 1, 1, 0, 1, 0)",
+                    &[
+                        &header.id.to_hex(),
+                        &header.agency,
+                        &header.feed,
+                        &header.source_file,
+                        &header.content_hash,
+                    ],
+                )
+                .unwrap();
+        }
+        for (byte, batch, line) in RECORDS_BEFORE_MIGRATION_7 {
+            let header = &batches[batch];
+            client
+                .execute(
+                    "INSERT INTO records (id, entity_key, kind, agency, feed, source_record_id, \
+                     batch_id, source_file, line, reported_at, sensitivity, caveats, data_class, \
+                     properties) VALUES ($1::text::uuid, $1::text::uuid, 'Person', $2, $3, $4, \
+                     $5::text::uuid, $6, $7, now(), 'restricted', '', 'investigative_case', \
+                     '{\"name\":[\"A\"]}')",
+                    &[
+                        &format!("{byte:02x}").repeat(16),
+                        &header.agency,
+                        &header.feed,
+                        &format!("R-{byte}"),
+                        &header.id.to_hex(),
+                        &header.source_file,
+                        &(line as i64),
+                    ],
+                )
+                .unwrap();
+        }
+    }
+    let store = PostgresStore::open(&url).unwrap();
+    store::conformance::check_records_after_migration_7(&store);
 }

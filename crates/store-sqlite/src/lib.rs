@@ -310,8 +310,9 @@ impl Store for SqliteStore {
     fn record(&self, id: RecordId) -> StoreResult<Option<SourceRecord>> {
         self.read(|connection| {
             let sql = format!(
-                "SELECT {} FROM records WHERE id = ?1",
-                codec::RECORD_COLUMNS
+                "SELECT {} FROM {} WHERE r.id = ?1",
+                codec::RECORD_COLUMNS,
+                codec::RECORDS_WITH_BATCH
             );
             let mut statement = connection.prepare_cached(&sql).map_err(database)?;
             let row = statement
@@ -332,19 +333,22 @@ impl Store for SqliteStore {
             conditions.push(format!("{sql} ?{}", values.len()));
         };
         if let Some(kind) = &query.kind {
-            condition("kind =", Value::Text(kind.clone()));
+            condition("r.kind =", Value::Text(kind.clone()));
         }
         if let Some(agency) = &query.agency {
-            condition("agency =", Value::Text(agency.clone()));
+            condition("b.agency =", Value::Text(agency.clone()));
         }
         if let Some(entity_key) = query.entity_key {
-            condition("entity_key =", Value::Blob(entity_key.as_bytes().to_vec()));
+            condition(
+                "r.entity_key =",
+                Value::Blob(entity_key.as_bytes().to_vec()),
+            );
         }
         if let Some(batch_id) = query.batch_id {
-            condition("batch_id =", Value::Blob(batch_id.as_bytes().to_vec()));
+            condition("b.id =", Value::Blob(batch_id.as_bytes().to_vec()));
         }
         if let Some(after) = query.after {
-            condition("id >", Value::Blob(after.as_bytes().to_vec()));
+            condition("r.id >", Value::Blob(after.as_bytes().to_vec()));
         }
         let filter = if conditions.is_empty() {
             String::new()
@@ -353,8 +357,9 @@ impl Store for SqliteStore {
         };
         values.push(Value::Integer(codec::clamp(query.limit)));
         let sql = format!(
-            "SELECT {} FROM records {filter} ORDER BY id LIMIT ?{}",
+            "SELECT {} FROM {} {filter} ORDER BY r.id LIMIT ?{}",
             codec::RECORD_COLUMNS,
+            codec::RECORDS_WITH_BATCH,
             values.len()
         );
         self.read(|connection| {

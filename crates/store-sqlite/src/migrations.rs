@@ -43,6 +43,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "directory",
         sql: include_str!("../migrations/0006_directory.sql"),
     },
+    Migration {
+        version: 7,
+        name: "records_name_their_batch",
+        sql: include_str!("../migrations/0007_records_name_their_batch.sql"),
+    },
 ];
 
 /// The schema version this build creates and understands.

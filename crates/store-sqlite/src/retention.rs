@@ -29,7 +29,8 @@ impl Retention for SqliteStore {
         let id = request.record.as_bytes().as_slice();
         let stored = transaction
             .query_row(
-                "SELECT entity_key, agency, feed, kind, review_by FROM records WHERE id = ?1",
+                "SELECT r.entity_key, b.agency, b.feed, r.kind, r.review_by \
+                 FROM records r JOIN batches b ON b.seq = r.batch WHERE r.id = ?1",
                 [id],
                 |row| {
                     Ok((

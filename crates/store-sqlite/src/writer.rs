@@ -13,10 +13,10 @@ use crate::checkpoint::Checkpointer;
 use crate::codec::{clamp, micros, truncate_to_micros};
 use crate::database;
 
-const INSERT_RECORD: &str = "INSERT OR IGNORE INTO records (id, entity_key, kind, agency, feed, \
-     source_record_id, batch_id, source_file, line, reported_at, sensitivity, caveats, \
-     data_class, predicate, review_by, properties) \
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)";
+const INSERT_RECORD: &str = "INSERT OR IGNORE INTO records (id, entity_key, kind, batch, \
+     source_record_id, line, reported_at, sensitivity, caveats, data_class, predicate, \
+     review_by, properties) \
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)";
 
 const INSERT_QUARANTINED: &str = "INSERT INTO quarantine (batch_id, agency, feed, source_file, \
      line, field, reason, raw) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
@@ -27,6 +27,8 @@ pub(crate) struct SqliteBatchWriter<'store> {
     connection: MutexGuard<'store, Connection>,
     checkpointer: &'store Checkpointer,
     header: BatchHeader,
+    /// The batch's seq: its records name it, and its row takes it at commit.
+    seq: i64,
     open: bool,
     /// The last review-by date bound, with its text form.
     review_by_of: Option<Option<NaiveDate>>,
@@ -51,10 +53,25 @@ impl<'store> SqliteBatchWriter<'store> {
         connection
             .execute_batch("BEGIN IMMEDIATE")
             .map_err(database)?;
+        // Batches are never deleted and this transaction holds the write lock to its
+        // commit, so the next seq stays this batch's.
+        let seq = connection
+            .query_row("SELECT coalesce(max(seq), 0) + 1 FROM batches", [], |row| {
+                row.get(0)
+            })
+            .map_err(database);
+        let seq = match seq {
+            Ok(seq) => seq,
+            Err(error) => {
+                let _ = connection.execute_batch("ROLLBACK");
+                return Err(error);
+            }
+        };
         Ok(SqliteBatchWriter {
             connection,
             checkpointer,
             header,
+            seq,
             open: true,
             review_by_of: None,
             review_by_text: None,
@@ -77,7 +94,7 @@ impl<'store> SqliteBatchWriter<'store> {
 impl BatchWriter for SqliteBatchWriter<'_> {
     fn write_encoded(&mut self, records: &EncodedRecords) -> StoreResult<u64> {
         for record in records.iter() {
-            self.check_batch(record.batch_id)?;
+            record.check_batch(&self.header)?;
         }
         let mut statement = self
             .connection
@@ -96,19 +113,16 @@ impl BatchWriter for SqliteBatchWriter<'_> {
                 statement.raw_bind_parameter(1, record.id.as_bytes().as_slice())?;
                 statement.raw_bind_parameter(2, record.entity_key.as_bytes().as_slice())?;
                 statement.raw_bind_parameter(3, record.kind)?;
-                statement.raw_bind_parameter(4, record.agency)?;
-                statement.raw_bind_parameter(5, record.feed)?;
-                statement.raw_bind_parameter(6, record.source_record_id)?;
-                statement.raw_bind_parameter(7, record.batch_id.as_bytes().as_slice())?;
-                statement.raw_bind_parameter(8, record.source_file)?;
-                statement.raw_bind_parameter(9, clamp(record.line))?;
-                statement.raw_bind_parameter(10, micros(record.reported_at))?;
-                statement.raw_bind_parameter(11, record.sensitivity.as_str())?;
-                statement.raw_bind_parameter(12, record.caveats)?;
-                statement.raw_bind_parameter(13, record.data_class.as_str())?;
-                statement.raw_bind_parameter(14, record.predicate)?;
-                statement.raw_bind_parameter(15, self.review_by_text.as_deref())?;
-                statement.raw_bind_parameter(16, record.properties_json)?;
+                statement.raw_bind_parameter(4, self.seq)?;
+                statement.raw_bind_parameter(5, record.source_record_id)?;
+                statement.raw_bind_parameter(6, clamp(record.line))?;
+                statement.raw_bind_parameter(7, micros(record.reported_at))?;
+                statement.raw_bind_parameter(8, record.sensitivity.as_str())?;
+                statement.raw_bind_parameter(9, record.caveats)?;
+                statement.raw_bind_parameter(10, record.data_class.as_str())?;
+                statement.raw_bind_parameter(11, record.predicate)?;
+                statement.raw_bind_parameter(12, self.review_by_text.as_deref())?;
+                statement.raw_bind_parameter(13, record.properties_json)?;
                 Ok(())
             };
             bind(&mut statement).map_err(database)?;
@@ -165,10 +179,12 @@ impl BatchWriter for SqliteBatchWriter<'_> {
         let committed_at = truncate_to_micros(Utc::now());
         self.connection
             .execute(
-                "INSERT INTO batches (id, agency, feed, source_file, content_hash, started_at, \
-                 committed_at, rows_read, rows_accepted, rows_quarantined, records_written, \
-                 duplicates_skipped) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                "INSERT INTO batches (seq, id, agency, feed, source_file, content_hash, \
+                 started_at, committed_at, rows_read, rows_accepted, rows_quarantined, \
+                 records_written, duplicates_skipped) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
                 params![
+                    self.seq,
                     id.as_bytes().as_slice(),
                     header.agency,
                     header.feed,

@@ -157,3 +157,92 @@ fn directory_logs_refuse_update_and_delete() {
     );
     assert!(directory.user("a.smith").unwrap().is_some());
 }
+
+/// Migration 7 moves each record's agency, feed, source file and batch id to its batch
+/// row: a database written before it reads back the same records, in the same order.
+#[test]
+fn records_written_before_migration_7_keep_their_provenance() {
+    use store::conformance::{RECORDS_BEFORE_MIGRATION_7, batches_before_migration_7};
+    let directory = tempfile::tempdir().unwrap();
+    let path = directory.path().join("old.db");
+    let old_migrations = [
+        include_str!("../migrations/0001_init.sql"),
+        include_str!("../migrations/0002_audit.sql"),
+        include_str!("../migrations/0003_resolution.sql"),
+        include_str!("../migrations/0004_operations.sql"),
+        include_str!("../migrations/0005_watchlists_retention.sql"),
+        include_str!("../migrations/0006_directory.sql"),
+    ];
+    let batches = batches_before_migration_7();
+    {
+        let connection = rusqlite::Connection::open(&path).unwrap();
+        connection
+            .execute_batch(
+                "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, \
+                 name TEXT NOT NULL, applied_at INTEGER NOT NULL)",
+            )
+            .unwrap();
+        for (index, sql) in old_migrations.iter().enumerate() {
+            connection.execute_batch(sql).unwrap();
+            connection
+                .execute(
+                    "INSERT INTO schema_migrations VALUES (?1, 'old', 0)",
+                    [index as i64 + 1],
+                )
+                .unwrap();
+        }
+        for header in &batches {
+            connection
+                .execute(
+                    "INSERT INTO batches (id, agency, feed, source_file, content_hash, \
+                     started_at, committed_at, rows_read, rows_accepted, rows_quarantined, \
+                     records_written, duplicates_skipped) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, 0, 0, 1, 1, 0, 1, 0)",
+                    rusqlite::params![
+                        header.id.as_bytes().as_slice(),
+                        header.agency,
+                        header.feed,
+                        header.source_file,
+                        header.content_hash
+                    ],
+                )
+                .unwrap();
+        }
+        for (byte, batch, line) in RECORDS_BEFORE_MIGRATION_7 {
+            let header = &batches[batch];
+            connection
+                .execute(
+                    "INSERT INTO records (id, entity_key, kind, agency, feed, source_record_id, \
+                     batch_id, source_file, line, reported_at, sensitivity, caveats, data_class, \
+                     properties) VALUES (?1, ?1, 'Person', ?2, ?3, ?4, ?5, ?6, ?7, 0, \
+                     'restricted', '', 'investigative_case', '{\"name\":[\"A\"]}')",
+                    rusqlite::params![
+                        [byte; 16].as_slice(),
+                        header.agency,
+                        header.feed,
+                        format!("R-{byte}"),
+                        header.id.as_bytes().as_slice(),
+                        header.source_file,
+                        line as i64
+                    ],
+                )
+                .unwrap();
+        }
+    }
+    let store = SqliteStore::open(&path.display().to_string()).unwrap();
+    store::conformance::check_records_after_migration_7(&store);
+    // The table was rebuilt in its old row order, which is ingest order.
+    let connection = rusqlite::Connection::open(&path).unwrap();
+    let row_order: Vec<Vec<u8>> = connection
+        .prepare("SELECT id FROM records ORDER BY rowid")
+        .unwrap()
+        .query_map([], |row| row.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let written: Vec<Vec<u8>> = RECORDS_BEFORE_MIGRATION_7
+        .iter()
+        .map(|(byte, _, _)| vec![*byte; 16])
+        .collect();
+    assert_eq!(row_order, written);
+}

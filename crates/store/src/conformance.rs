@@ -651,22 +651,22 @@ pub fn status_counts_by_kind_and_agency(store: &dyn Store) {
 pub fn record_queries_filter_and_page(store: &dyn Store) {
     let first = header("dea", "mixed", "mixed-1.csv", "query-1");
     let second = header("sheriff", "mixed", "mixed-2.csv", "query-2");
+    // A third agency's batch, committed between the other two.
+    let third = header("cbp", "mixed", "mixed-3.csv", "query-3");
     let shared_key = EntityKey::new("dea", "Person", "subjects", &["S-1"]);
     let mut written = Vec::new();
     for (header, agency_batch) in [(&first, 0u64), (&second, 1u64)] {
         for index in 0..23u64 {
             let kind = ["Person", "Phone", "Seizure"][(index % 3) as usize];
-            let mut record = record(
+            // Every fifth record is the third agency's, interleaved by id with the rest.
+            let header = if index % 5 == 0 { &third } else { header };
+            let record = record(
                 header,
                 kind,
                 &format!("{agency_batch}-{index}"),
                 index + 2,
                 &[("value", &format!("v{index}"))],
             );
-            if index % 5 == 0 {
-                // Some records of another agency inside the same batch.
-                record.provenance.agency = "cbp".to_string();
-            }
             written.push(record);
         }
     }
@@ -690,13 +690,8 @@ pub fn record_queries_filter_and_page(store: &dyn Store) {
             .or_default()
             .push(record.clone());
     }
-    for (batch_id, records) in &by_batch {
-        let header = if *batch_id == first.id {
-            &first
-        } else {
-            &second
-        };
-        commit(store, header, records, &[]);
+    for header in [&first, &third, &second] {
+        commit(store, header, &by_batch[&header.id], &[]);
     }
 
     let queries = [
@@ -724,6 +719,12 @@ pub fn record_queries_filter_and_page(store: &dyn Store) {
         },
         RecordQuery {
             batch_id: Some(second.id),
+            ..RecordQuery::default()
+        },
+        RecordQuery {
+            batch_id: Some(third.id),
+            agency: Some("cbp".into()),
+            kind: Some("Person".into()),
             ..RecordQuery::default()
         },
         RecordQuery {
@@ -833,6 +834,29 @@ pub fn records_from_another_batch_are_refused(store: &dyn Store) {
             panic!("a quarantined row of another batch must give ForeignBatch, got {result:?}")
         }
     }
+    // A batch brings one file of one feed: its records' agency, feed and source file
+    // are the batch's, which the stores keep once.
+    for (field, change) in [
+        (
+            "agency",
+            (|provenance| provenance.agency = "cbp".into()) as fn(&mut Provenance),
+        ),
+        ("feed", |provenance| provenance.feed = "arrests".into()),
+        ("source file", |provenance| {
+            provenance.source_file = "t.csv".into()
+        }),
+    ] {
+        let mut stray = record(&header, "Seizure", "stray", 5, &[]);
+        change(&mut stray.provenance);
+        match writer.write_records(&[own.clone(), stray]) {
+            Err(StoreError::ForeignProvenance { field: named, .. }) => {
+                assert_eq!(named, field, "ForeignProvenance names the field");
+            }
+            result => {
+                panic!("a record of another {field} must give ForeignProvenance, got {result:?}")
+            }
+        }
+    }
     assert_eq!(
         writer
             .write_records(std::slice::from_ref(&own))
@@ -853,6 +877,66 @@ pub fn records_from_another_batch_are_refused(store: &dyn Store) {
 // ---------------------------------------------------------------------------------
 // Helpers, public so that backends can write their own extra tests with them
 // ---------------------------------------------------------------------------------
+
+/// A database from before migration 7, which moved each record's agency, feed, source
+/// file and batch id to its batch row, as each backend's test writes it in SQL: these
+/// two batches, and records with ids of 16 equal bytes (the byte below), of the batch at
+/// the index, at the line, out of id order.
+pub fn batches_before_migration_7() -> [BatchHeader; 2] {
+    [
+        header("dea", "seizures", "/in/seizures.csv", "old-1"),
+        header("sheriff", "bookings", "/in/bookings.csv", "old-2"),
+    ]
+}
+
+/// See [`batches_before_migration_7`]: (id byte, batch index, line).
+pub const RECORDS_BEFORE_MIGRATION_7: [(u8, usize, u64); 3] = [(9, 1, 7), (3, 0, 2), (5, 1, 8)];
+
+/// After migration 7, the records of [`batches_before_migration_7`] read back with
+/// their batch's provenance, in id order, and filter by agency. (Reported-at, which the
+/// migration copies as it is, is whatever each backend's test wrote.)
+pub fn check_records_after_migration_7(store: &dyn Store) {
+    let batches = batches_before_migration_7();
+    let records = store
+        .records(&all_records())
+        .expect("records after migration");
+    let seen: Vec<_> = records
+        .iter()
+        .map(|record| (*record.id.as_bytes(), record.provenance.clone()))
+        .collect();
+    let mut expected: Vec<_> = RECORDS_BEFORE_MIGRATION_7
+        .iter()
+        .map(|&(byte, batch, line)| {
+            let header = &batches[batch];
+            let provenance = Provenance {
+                agency: header.agency.clone(),
+                feed: header.feed.clone(),
+                source_record_id: format!("R-{byte}"),
+                batch_id: header.id,
+                source_file: header.source_file.clone(),
+                line,
+                reported_at: seen
+                    .iter()
+                    .find(|(id, _)| *id == [byte; 16])
+                    .map_or_else(Utc::now, |(_, provenance)| provenance.reported_at),
+            };
+            ([byte; 16], provenance)
+        })
+        .collect();
+    expected.sort_by_key(|(id, _)| *id);
+    assert_eq!(seen, expected, "each record keeps its batch's provenance");
+    let sheriff = store
+        .records(&RecordQuery {
+            agency: Some("sheriff".into()),
+            ..all_records()
+        })
+        .expect("records by agency");
+    assert_eq!(
+        sheriff.len(),
+        2,
+        "the agency filter reads the batch's agency"
+    );
+}
 
 /// A batch header whose id derives from agency, feed and a made-up content hash.
 pub fn header(agency: &str, feed: &str, source_file: &str, content: &str) -> BatchHeader {

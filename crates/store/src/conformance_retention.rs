@@ -314,6 +314,7 @@ pub fn a_record_sent_again_after_its_purge_is_purged_under_its_first_tombstone(s
     let resent = SourceRecord {
         provenance: Provenance {
             batch_id: second.id,
+            source_file: second.source_file.clone(),
             ..doomed.provenance.clone()
         },
         ..doomed.clone()

@@ -15,7 +15,7 @@ use model::{
     BatchId, DataClass, EntityKey, Provenance, RecordId, SecurityLabels, Sensitivity, SourceRecord,
 };
 
-use crate::{StoreResult, StoredLabels, decode_properties};
+use crate::{BatchHeader, StoreError, StoreResult, StoredLabels, decode_properties};
 
 /// A piece of an [`EncodedRecords`]' shared text (see [`EncodedRecords::intern`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -288,6 +288,32 @@ fn offset(at: usize) -> u32 {
 }
 
 impl EncodedRecord<'_> {
+    /// Whether the record may go into the open batch `header`: it names that batch, and
+    /// its agency, feed and source file are the batch's, which the stores keep once,
+    /// with the batch.
+    pub fn check_batch(&self, header: &BatchHeader) -> StoreResult<()> {
+        if self.batch_id != header.id {
+            return Err(StoreError::ForeignBatch {
+                expected: header.id,
+                found: self.batch_id,
+            });
+        }
+        for (field, batch, record) in [
+            ("agency", header.agency.as_str(), self.agency),
+            ("feed", header.feed.as_str(), self.feed),
+            ("source file", header.source_file.as_str(), self.source_file),
+        ] {
+            if batch != record {
+                return Err(StoreError::ForeignProvenance {
+                    field,
+                    batch: batch.to_string(),
+                    record: record.to_string(),
+                });
+            }
+        }
+        Ok(())
+    }
+
     /// The record built the general way, as a store reads it back.
     pub fn decode(&self) -> StoreResult<SourceRecord> {
         let labels: SecurityLabels = StoredLabels {

@@ -68,6 +68,15 @@ pub enum StoreError {
     /// bug); nothing of that call was written.
     #[error("the open batch is {expected}, but a row names batch {found}")]
     ForeignBatch { expected: BatchId, found: BatchId },
+    /// A record's agency, feed or source file is not its batch's (a caller's bug): a
+    /// batch brings the records of one file of one feed. Nothing of that call was
+    /// written.
+    #[error("the open batch's {field} is {batch:?}, but a record's is {record:?}")]
+    ForeignProvenance {
+        field: &'static str,
+        batch: String,
+        record: String,
+    },
     /// Stored data that does not parse back (a bug or a hand edit).
     #[error("corrupt row in {table}: {reason}")]
     Corrupt { table: &'static str, reason: String },
