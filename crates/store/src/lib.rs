@@ -168,8 +168,10 @@ pub trait Store: Send + Sync {
 pub trait BatchWriter {
     /// Writes records; returns how many were new. Records whose id is already stored
     /// (in an earlier batch or earlier in this one) are skipped, not errors; of equal
-    /// ids within one call the first is kept. A record naming another batch fails the
-    /// whole call with [`StoreError::ForeignBatch`] before anything is written.
+    /// ids within one call the first is kept. A record naming another batch, or with
+    /// another agency, feed or source file than the batch's, fails the whole call with
+    /// [`StoreError::ForeignBatch`] or [`StoreError::ForeignProvenance`] before anything
+    /// is written ([`EncodedRecord::check_batch`]).
     fn write_encoded(&mut self, records: &EncodedRecords) -> StoreResult<u64>;
 
     /// [`BatchWriter::write_encoded`] for records built the general way.
