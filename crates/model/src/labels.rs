@@ -96,7 +96,19 @@ pub struct CriminalPredicate(String);
 impl CriminalPredicate {
     /// A predicate must say something: blank text is no predicate.
     pub fn new(text: &str) -> Result<CriminalPredicate, LabelError> {
-        let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        // Ingest builds one per criminal-intelligence row, nearly always from text that
+        // is collapsed already: copied whole then, without splitting and joining.
+        let collapsed = !text.starts_with(' ')
+            && !text.ends_with(' ')
+            && !text.contains("  ")
+            && !text
+                .chars()
+                .any(|character| character.is_whitespace() && character != ' ');
+        let text = if collapsed {
+            text.to_string()
+        } else {
+            text.split_whitespace().collect::<Vec<_>>().join(" ")
+        };
         if text.is_empty() {
             return Err(LabelError::MissingPredicate);
         }
@@ -200,7 +212,14 @@ impl SecurityLabels {
 
     /// The caveats joined with `,`, as stored.
     pub fn caveats_text(&self) -> String {
-        self.caveats.iter().cloned().collect::<Vec<_>>().join(",")
+        let mut text = String::new();
+        for caveat in &self.caveats {
+            if !text.is_empty() {
+                text.push(',');
+            }
+            text.push_str(caveat);
+        }
+        text
     }
 }
 
@@ -222,6 +241,24 @@ mod tests {
 
     fn date(text: &str) -> NaiveDate {
         text.parse().unwrap()
+    }
+
+    #[test]
+    fn predicates_keep_their_words_with_whitespace_collapsed() {
+        for (text, expected) in [
+            ("suspected 21 USC 841", "suspected 21 USC 841"),
+            ("  suspected\t21  USC\n841 ", "suspected 21 USC 841"),
+            ("one", "one"),
+            ("two  spaces", "two spaces"),
+        ] {
+            assert_eq!(CriminalPredicate::new(text).unwrap().as_str(), expected);
+        }
+        for blank in ["", " ", "\t\n"] {
+            assert_eq!(
+                CriminalPredicate::new(blank),
+                Err(LabelError::MissingPredicate)
+            );
+        }
     }
 
     #[test]
@@ -255,6 +292,18 @@ mod tests {
         .unwrap();
         assert_eq!(labels.review_by, Some(date("2029-02-28")));
         assert_eq!(labels.caveats_text(), "ORCON");
+        let several = SecurityLabels {
+            caveats: ["ORCON", "GRAND-JURY", "INFORMANT"]
+                .map(str::to_string)
+                .into(),
+            ..labels.clone()
+        };
+        assert_eq!(several.caveats_text(), "GRAND-JURY,INFORMANT,ORCON");
+        let none = SecurityLabels {
+            caveats: Default::default(),
+            ..labels.clone()
+        };
+        assert_eq!(none.caveats_text(), "");
         let too_far = SecurityLabels::new(
             Sensitivity::LawEnforcement,
             [],

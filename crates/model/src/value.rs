@@ -131,11 +131,20 @@ impl PropertyType {
             PropertyType::Phone => canonical_phone(value, &format.default_calling_code),
             PropertyType::Email => canonical_email(value),
             PropertyType::Identifier => {
-                let identifier: String = value
-                    .chars()
-                    .filter(|character| character.is_alphanumeric())
-                    .flat_map(char::to_uppercase)
-                    .collect();
+                let identifier: String = if value.is_ascii() {
+                    // The same for ASCII, a byte at a time: most identifiers are ASCII.
+                    value
+                        .bytes()
+                        .filter(u8::is_ascii_alphanumeric)
+                        .map(|byte| char::from(byte.to_ascii_uppercase()))
+                        .collect()
+                } else {
+                    value
+                        .chars()
+                        .filter(|character| character.is_alphanumeric())
+                        .flat_map(char::to_uppercase)
+                        .collect()
+                };
                 if identifier.is_empty() {
                     return Err(ValueError::Identifier {
                         value: value.to_string(),
@@ -634,6 +643,9 @@ mod tests {
     fn identifiers_emails_countries_booleans() {
         check(PropertyType::Identifier, " d1234-567 ", Ok("D1234567"));
         check(PropertyType::Identifier, "--", Err(()));
+        // Beyond ASCII, letters and digits of every script stay, upper-cased.
+        check(PropertyType::Identifier, "ab-ß/é 12", Ok("ABSSÉ12"));
+        check(PropertyType::Identifier, "ж-٣", Ok("Ж٣"));
         check(
             PropertyType::Email,
             " Jose.Garcia@Example.COM ",
