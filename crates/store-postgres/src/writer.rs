@@ -221,8 +221,8 @@ impl BatchWriter for PostgresBatchWriter<'_> {
                 client
                     .batch_execute("RELEASE SAVEPOINT direct_copy")
                     .map_err(database)?;
-                // Tallied with borrowed keys first: two Strings per record cost more
-                // than the rest of the tally.
+                // Tallied with borrowed keys first: a String per record cost more than
+                // the rest of the tally.
                 let mut tallies: HashMap<&str, i64> = HashMap::new();
                 for record in &fresh {
                     *tallies.entry(record.kind).or_default() += 1;

@@ -53,30 +53,26 @@ impl<'store> SqliteBatchWriter<'store> {
         connection
             .execute_batch("BEGIN IMMEDIATE")
             .map_err(database)?;
-        // Batches are never deleted and this transaction holds the write lock to its
-        // commit, so the next seq stays this batch's.
-        let seq = connection
-            .query_row("SELECT coalesce(max(seq), 0) + 1 FROM batches", [], |row| {
-                row.get(0)
-            })
-            .map_err(database);
-        let seq = match seq {
-            Ok(seq) => seq,
-            Err(error) => {
-                let _ = connection.execute_batch("ROLLBACK");
-                return Err(error);
-            }
-        };
-        Ok(SqliteBatchWriter {
+        let mut writer = SqliteBatchWriter {
             connection,
             checkpointer,
             header,
-            seq,
+            seq: 0,
             open: true,
             review_by_of: None,
             review_by_text: None,
             tallies: Tallies::default(),
-        })
+        };
+        // Batches are never deleted and this transaction holds the write lock to its
+        // commit, so the next seq stays this batch's. (On failure, dropping the writer
+        // rolls back.)
+        writer.seq = writer
+            .connection
+            .query_row("SELECT coalesce(max(seq), 0) + 1 FROM batches", [], |row| {
+                row.get(0)
+            })
+            .map_err(database)?;
+        Ok(writer)
     }
 
     fn check_batch(&self, found: model::BatchId) -> StoreResult<()> {
