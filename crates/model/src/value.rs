@@ -125,7 +125,7 @@ impl PropertyType {
                         value: value.to_string(),
                     });
                 }
-                Ok(format!("{}", number as i64))
+                Ok((number as i64).to_string())
             }
             PropertyType::Boolean => canonical_boolean(value, format),
             PropertyType::Phone => canonical_phone(value, &format.default_calling_code),
@@ -196,9 +196,29 @@ const ISO_DATE: &str = "%Y-%m-%d";
 /// others): ingest canonicalises dates by the million.
 fn iso_date(date: NaiveDate) -> String {
     if (0..=9999).contains(&date.year()) {
-        format!("{:04}-{:02}-{:02}", date.year(), date.month(), date.day())
+        let mut text = String::with_capacity(10);
+        push_iso_date(&mut text, date);
+        text
     } else {
         date.format(ISO_DATE).to_string()
+    }
+}
+
+/// `YYYY-MM-DD` for a year of 0 to 9999, digit by digit: `format!` interprets its
+/// pattern on every call, which showed in ingest profiles.
+fn push_iso_date(text: &mut String, date: NaiveDate) {
+    push_digits(text, date.year().unsigned_abs(), 4);
+    text.push('-');
+    push_digits(text, date.month(), 2);
+    text.push('-');
+    push_digits(text, date.day(), 2);
+}
+
+/// The last `width` decimal digits of `value`, zero-padded.
+fn push_digits(text: &mut String, value: u32, width: u32) {
+    for place in (0..width).rev() {
+        let digit = value / 10u32.pow(place) % 10;
+        text.push(char::from(b'0' + digit as u8));
     }
 }
 
@@ -253,15 +273,16 @@ fn canonical_datetime(value: &str, format: &ValueFormat) -> Result<String, Value
         if (0..=9999).contains(&date.year()) && moment.nanosecond() < 1_000_000_000 {
             // What the pattern below gives for four-digit years, without interpreting
             // the pattern for every value ingest canonicalises.
-            format!(
-                "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-                date.year(),
-                date.month(),
-                date.day(),
-                moment.hour(),
-                moment.minute(),
-                moment.second()
-            )
+            let mut text = String::with_capacity(20);
+            push_iso_date(&mut text, date);
+            text.push('T');
+            push_digits(&mut text, moment.hour(), 2);
+            text.push(':');
+            push_digits(&mut text, moment.minute(), 2);
+            text.push(':');
+            push_digits(&mut text, moment.second(), 2);
+            text.push('Z');
+            text
         } else {
             moment.format("%Y-%m-%dT%H:%M:%SZ").to_string()
         }
@@ -307,6 +328,18 @@ fn parse_number(value: &str, format: &ValueFormat) -> Result<f64, ValueError> {
     let error = || ValueError::Number {
         value: value.to_string(),
     };
+    // Most values are plain numbers already: parsed as they are, which is what the
+    // cleaning below would leave of them.
+    let plain = !value.contains(['$', '€', '£', ' ', '\u{a0}', '_', ','])
+        && (!format.decimal_comma || !value.contains('.'));
+    if plain {
+        let number: f64 = value.parse().map_err(|_| error())?;
+        return if number.is_finite() {
+            Ok(number)
+        } else {
+            Err(error())
+        };
+    }
     let mut cleaned: String = value
         .chars()
         .filter(|character| !matches!(character, '$' | '€' | '£' | ' ' | '\u{a0}' | '_'))
@@ -325,7 +358,7 @@ fn parse_number(value: &str, format: &ValueFormat) -> Result<f64, ValueError> {
 
 fn format_number(number: f64) -> String {
     if number.fract() == 0.0 && number.abs() < 9.0e15 {
-        format!("{}", number as i64)
+        (number as i64).to_string()
     } else {
         format!("{number}")
     }
@@ -362,23 +395,30 @@ fn canonical_phone(value: &str, default_calling_code: &str) -> Result<String, Va
     if without_extension.starts_with("00") {
         digits.drain(..2);
     }
-    let full = if international {
-        digits
+    // `+` and the full number, written once.
+    let mut text = String::with_capacity(digits.len() + default_calling_code.len() + 2);
+    text.push('+');
+    if international {
+        text.push_str(&digits);
     } else if default_calling_code == "1" {
         // North American numbering plan: 10 digits, or 11 with the leading 1.
         match digits.len() {
-            10 => format!("1{digits}"),
-            11 if digits.starts_with('1') => digits,
+            10 => {
+                text.push('1');
+                text.push_str(&digits);
+            }
+            11 if digits.starts_with('1') => text.push_str(&digits),
             _ => return Err(error()),
         }
     } else {
-        let national = digits.strip_prefix('0').unwrap_or(&digits);
-        format!("{default_calling_code}{national}")
-    };
+        text.push_str(default_calling_code);
+        text.push_str(digits.strip_prefix('0').unwrap_or(&digits));
+    }
+    let full = &text[1..];
     if !(7..=15).contains(&full.len()) || full.starts_with('0') {
         return Err(error());
     }
-    Ok(format!("+{full}"))
+    Ok(text)
 }
 
 fn canonical_email(value: &str) -> Result<String, ValueError> {
@@ -521,7 +561,16 @@ mod tests {
 
     #[test]
     fn iso_forms_match_chrono_formatting() {
-        for (year, month, day) in [(1987, 3, 9), (2024, 12, 31), (33, 1, 1), (10_000, 1, 1)] {
+        for (year, month, day) in [
+            (1987, 3, 9),
+            (2024, 12, 31),
+            (33, 1, 1),
+            (0, 2, 29),
+            (999, 10, 10),
+            (9999, 12, 31),
+            (10_000, 1, 1),
+            (-1, 1, 1),
+        ] {
             let date = NaiveDate::from_ymd_opt(year, month, day).unwrap();
             assert_eq!(iso_date(date), date.format(ISO_DATE).to_string());
         }
@@ -529,6 +578,11 @@ mod tests {
             PropertyType::Datetime,
             "0033-01-01T05:06:07+01:00",
             Ok("0033-01-01T04:06:07Z"),
+        );
+        check(
+            PropertyType::Datetime,
+            "2024-12-31T23:59:59-00:00",
+            Ok("2024-12-31T23:59:59Z"),
         );
     }
 
@@ -633,6 +687,12 @@ mod tests {
             ..ValueFormat::default()
         };
         check_with(PropertyType::Number, "1.234,5", &european, Ok("1234.5"));
+        // Plain numbers, parsed without cleaning, give what cleaning would.
+        check(PropertyType::Number, "-12.75", Ok("-12.75"));
+        check(PropertyType::Money, "7", Ok("7.00"));
+        check(PropertyType::Number, "inf", Err(()));
+        check_with(PropertyType::Number, "12", &european, Ok("12"));
+        check_with(PropertyType::Number, "12.500", &european, Ok("12500"));
         check(PropertyType::Latitude, "34.0522351", Ok("34.052235"));
         check(PropertyType::Latitude, "95", Err(()));
         check(PropertyType::Longitude, "-118.2437", Ok("-118.2437"));
