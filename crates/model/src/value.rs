@@ -329,26 +329,22 @@ fn parse_number(value: &str, format: &ValueFormat) -> Result<f64, ValueError> {
         value: value.to_string(),
     };
     // Most values are plain numbers already: parsed as they are, which is what the
-    // cleaning below would leave of them.
+    // cleaning would leave of them.
     let plain = !value.contains(['$', '€', '£', ' ', '\u{a0}', '_', ','])
         && (!format.decimal_comma || !value.contains('.'));
-    if plain {
-        let number: f64 = value.parse().map_err(|_| error())?;
-        return if number.is_finite() {
-            Ok(number)
-        } else {
-            Err(error())
-        };
-    }
-    let mut cleaned: String = value
-        .chars()
-        .filter(|character| !matches!(character, '$' | '€' | '£' | ' ' | '\u{a0}' | '_'))
-        .collect();
-    if format.decimal_comma {
-        cleaned = cleaned.replace('.', "").replace(',', ".");
+    let cleaned: std::borrow::Cow<'_, str> = if plain {
+        value.into()
     } else {
-        cleaned = cleaned.replace(',', "");
-    }
+        let kept: String = value
+            .chars()
+            .filter(|character| !matches!(character, '$' | '€' | '£' | ' ' | '\u{a0}' | '_'))
+            .collect();
+        if format.decimal_comma {
+            kept.replace('.', "").replace(',', ".").into()
+        } else {
+            kept.replace(',', "").into()
+        }
+    };
     let number: f64 = cleaned.parse().map_err(|_| error())?;
     if !number.is_finite() {
         return Err(error());
