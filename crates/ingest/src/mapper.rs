@@ -561,8 +561,9 @@ impl RowMapper {
         let canonical = PropertyType::Date
             .canonicalise(raw, &self.value_format)
             .map_err(|value_error| format!("review-by: {value_error}"))?;
-        NaiveDate::parse_from_str(&canonical, "%Y-%m-%d")
-            .map_err(|_| format!("review-by: {raw:?} is not a full date"))
+        model::padded_iso_date(&canonical)
+            .or_else(|| NaiveDate::parse_from_str(&canonical, "%Y-%m-%d").ok())
+            .ok_or_else(|| format!("review-by: {raw:?} is not a full date"))
     }
 
     /// The entity's key, or `None` for an optional entity without one. Fills in the

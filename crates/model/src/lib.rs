@@ -18,4 +18,4 @@ pub use labels::{
 };
 pub use record::{Provenance, SourceRecord, Statement};
 pub use schema::{EdgeSpec, EntityKind, KindCategory, Property, PropertyType, Schema, SchemaError};
-pub use value::{ValueError, ValueFormat};
+pub use value::{ValueError, ValueFormat, padded_iso_date};

@@ -222,7 +222,55 @@ fn push_digits(text: &mut String, value: u32, width: u32) {
     }
 }
 
+/// The digits of `bytes[range]` as a number, if all are ASCII digits.
+fn ascii_digits(bytes: &[u8], range: std::ops::Range<usize>) -> Option<u32> {
+    bytes[range].iter().try_fold(0u32, |number, &byte| {
+        byte.is_ascii_digit()
+            .then(|| number * 10 + u32::from(byte - b'0'))
+    })
+}
+
+/// `NaiveDate::parse_from_str(value, ISO_DATE)` for the zero-padded `YYYY-MM-DD` most
+/// feeds write, without interpreting the pattern (which showed in ingest profiles).
+/// `None` for any other shape and for a date that does not exist; the callers then
+/// go through the patterns as before, which decide.
+pub fn padded_iso_date(value: &str) -> Option<NaiveDate> {
+    let bytes = value.as_bytes();
+    if bytes.len() != 10 || bytes[4] != b'-' || bytes[7] != b'-' {
+        return None;
+    }
+    let year = ascii_digits(bytes, 0..4)?;
+    NaiveDate::from_ymd_opt(
+        i32::try_from(year).ok()?,
+        ascii_digits(bytes, 5..7)?,
+        ascii_digits(bytes, 8..10)?,
+    )
+}
+
+/// What the first two local patterns of [`canonical_datetime`] read
+/// (`YYYY-MM-DDTHH:MM:SS`, `YYYY-MM-DD HH:MM:SS`, zero-padded), without interpreting
+/// them; `None` otherwise (a leap second included), as [`padded_iso_date`].
+fn padded_iso_datetime(value: &str) -> Option<NaiveDateTime> {
+    let bytes = value.as_bytes();
+    if bytes.len() != 19
+        || !matches!(bytes[10], b'T' | b' ')
+        || bytes[13] != b':'
+        || bytes[16] != b':'
+    {
+        return None;
+    }
+    let date = padded_iso_date(&value[..10])?;
+    date.and_hms_opt(
+        ascii_digits(bytes, 11..13)?,
+        ascii_digits(bytes, 14..16)?,
+        ascii_digits(bytes, 17..19)?,
+    )
+}
+
 fn canonical_date(value: &str, format: &ValueFormat) -> Result<String, ValueError> {
+    if let Some(date) = padded_iso_date(value) {
+        return Ok(iso_date(date));
+    }
     let patterns = std::iter::once(ISO_DATE).chain(format.date_formats.iter().map(String::as_str));
     for pattern in patterns.clone() {
         if let Ok(date) = NaiveDate::parse_from_str(value, pattern) {
@@ -291,13 +339,22 @@ fn canonical_datetime(value: &str, format: &ValueFormat) -> Result<String, Value
         return Ok(write(moment.with_timezone(&Utc)));
     }
     let offset = format.offset()?;
+    if let Some(naive) = padded_iso_datetime(value)
+        && let Some(moment) = offset.from_local_datetime(&naive).single()
+    {
+        return Ok(write(moment.with_timezone(&Utc)));
+    }
     let local_patterns = ["%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"];
     let patterns = local_patterns
         .iter()
         .copied()
         .chain(format.datetime_formats.iter().map(String::as_str));
     for pattern in patterns.clone() {
-        if let Ok(moment) = DateTime::parse_from_str(value, pattern) {
+        // Only a pattern that reads an offset (%z and its variants, %+) can give a
+        // DateTime; trying the others would interpret the pattern for nothing.
+        if (pattern.contains('z') || pattern.contains("%+"))
+            && let Ok(moment) = DateTime::parse_from_str(value, pattern)
+        {
             return Ok(write(moment.with_timezone(&Utc)));
         }
         if let Ok(naive) = NaiveDateTime::parse_from_str(value, pattern)
@@ -635,6 +692,103 @@ mod tests {
         check_with(PropertyType::Date, "1988-03", &us, Ok("1988-03"));
         check_with(PropertyType::Date, "13/45/1988", &us, Err(()));
         check_with(PropertyType::Date, "1988-13", &us, Err(()));
+    }
+
+    #[test]
+    fn padded_iso_dates_read_as_chrono_reads_them() {
+        for value in [
+            "1988-03-07",
+            "0000-01-01",
+            "9999-12-31",
+            "2024-02-29",
+            "2023-02-29",
+            "2020-13-01",
+            "2020-00-10",
+            "2020-04-31",
+            "2020-1-05",
+            "+2020-01-05",
+            "2020/01/05",
+            "2020-01-0x",
+            "２０２０-01-05",
+        ] {
+            let chrono = NaiveDate::parse_from_str(value, ISO_DATE).ok();
+            if let Some(fast) = padded_iso_date(value) {
+                assert_eq!(Some(fast), chrono, "{value}");
+            }
+            // Whichever way it is read, the canonical form is chrono's.
+            let expected = chrono.map(iso_date).ok_or(());
+            let found = canonical_date(value, &ValueFormat::default()).map_err(|_| ());
+            if value.len() == 10 && !value.contains('x') && value.is_ascii() {
+                assert_eq!(found, expected, "{value}");
+            }
+        }
+        assert_eq!(
+            padded_iso_date("1988-03-07"),
+            NaiveDate::from_ymd_opt(1988, 3, 7)
+        );
+        assert_eq!(padded_iso_date("2020-1-05"), None);
+    }
+
+    #[test]
+    fn padded_iso_datetimes_read_as_chrono_reads_them() {
+        for value in [
+            "2024-01-05T23:30:00",
+            "2024-01-05 23:30:00",
+            "0000-01-01 00:00:00",
+            "9999-12-31T23:59:59",
+            "2024-01-05 24:00:00",
+            "2024-01-05 23:60:00",
+            "2016-12-31 23:59:60",
+            "2024-02-30 10:00:00",
+            "2024-01-05X23:30:00",
+            "2024-01-05 23:30:0x",
+            "2024-01-05 23:30",
+        ] {
+            let chrono = ["%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S"]
+                .iter()
+                .find_map(|pattern| NaiveDateTime::parse_from_str(value, pattern).ok());
+            if let Some(fast) = padded_iso_datetime(value) {
+                assert_eq!(Some(fast), chrono, "{value}");
+            }
+        }
+        // A leap second is left to chrono, which keeps it.
+        assert_eq!(padded_iso_datetime("2016-12-31 23:59:60"), None);
+        let pacific = ValueFormat {
+            utc_offset: "-08:00".into(),
+            ..ValueFormat::default()
+        };
+        check_with(
+            PropertyType::Datetime,
+            "2016-12-31 23:59:60",
+            &pacific,
+            Ok("2017-01-01T07:59:60Z"),
+        );
+        check_with(
+            PropertyType::Datetime,
+            "2024-01-05T23:30:00",
+            &pacific,
+            Ok("2024-01-06T07:30:00Z"),
+        );
+    }
+
+    #[test]
+    fn datetime_patterns_with_an_offset_read_it() {
+        let with_offset = ValueFormat {
+            datetime_formats: vec!["%d.%m.%Y %H:%M %z".into()],
+            ..ValueFormat::default()
+        };
+        check_with(
+            PropertyType::Datetime,
+            "05.01.2024 23:30 +0100",
+            &with_offset,
+            Ok("2024-01-05T22:30:00Z"),
+        );
+        check_with(
+            PropertyType::Datetime,
+            "05.01.2024 23:30",
+            &with_offset,
+            Err(()),
+        );
     }
 
     #[test]
