@@ -652,7 +652,9 @@ impl RowBlock {
             .first()
             .is_some_and(|row| row.slot_count() != self.slots)
         {
-            self.rows.clear();
+            for row in &mut self.rows {
+                row.set_slot_count(self.slots);
+            }
         }
         self.filled = 0;
         self.raw.clear();

@@ -50,35 +50,51 @@ pub struct BatchContext {
 
 /// One row as read: for each column the profile uses (its *slot*), zero or more raw
 /// values. Buffers are reused from row to row, so reading allocates only while warming up.
+///
+/// A reading block holds thousands of rows, and most slots hold one value or none: each
+/// slot's first value sits in one array, and the rare further ones in another, rather
+/// than a list per slot (a score of small allocations per row, which a run's first
+/// blocks paid for as fresh memory).
 #[derive(Debug, Clone, Default)]
 pub struct RawRow {
     /// The line the row starts on (1-based; a CSV header is line 1).
     pub line: u64,
     text: String,
-    slots: Vec<Vec<(u32, u32)>>,
+    /// Each slot's first value, as a span of `text`; [`RawRow::NO_VALUE`] if none.
+    first: Vec<(u32, u32)>,
+    /// Later values: slot and span, in the order pushed.
+    more: Vec<(u32, u32, u32)>,
 }
 
 impl RawRow {
+    const NO_VALUE: (u32, u32) = (u32::MAX, u32::MAX);
+
     pub fn new(slot_count: usize) -> RawRow {
         RawRow {
             line: 0,
             text: String::new(),
-            slots: vec![Vec::new(); slot_count],
+            first: vec![Self::NO_VALUE; slot_count],
+            more: Vec::new(),
         }
+    }
+
+    /// Gives the row room for `slot_count` columns, keeping its buffers: a reading
+    /// block's rows go from file to file.
+    pub fn set_slot_count(&mut self, slot_count: usize) {
+        self.first.resize(slot_count, Self::NO_VALUE);
     }
 
     /// How many columns (slots) the row has room for.
     pub fn slot_count(&self) -> usize {
-        self.slots.len()
+        self.first.len()
     }
 
     /// Empties the row for the next one, keeping its buffers.
     pub fn clear(&mut self, line: u64) {
         self.line = line;
         self.text.clear();
-        for values in &mut self.slots {
-            values.clear();
-        }
+        self.first.fill(Self::NO_VALUE);
+        self.more.clear();
     }
 
     /// Adds one raw value to a slot.
@@ -86,14 +102,27 @@ impl RawRow {
         let start = self.text.len();
         self.text.push_str(value);
         // Readers cap a row far below 4 GiB, so offsets fit in 32 bits.
-        self.slots[slot].push((start as u32, self.text.len() as u32));
+        let span = (start as u32, self.text.len() as u32);
+        if self.first[slot] == Self::NO_VALUE {
+            self.first[slot] = span;
+        } else {
+            self.more.push((slot as u32, span.0, span.1));
+        }
     }
 
     /// The raw values of a slot, as read.
     pub fn values(&self, slot: usize) -> impl Iterator<Item = &str> + '_ {
-        self.slots[slot]
+        let first = self.first[slot];
+        let later = self
+            .more
             .iter()
-            .map(|&(start, end)| &self.text[start as usize..end as usize])
+            .filter(move |&&(of, _, _)| of as usize == slot)
+            .map(|&(_, start, end)| (start, end));
+        (first != Self::NO_VALUE)
+            .then_some(first)
+            .into_iter()
+            .chain(later)
+            .map(|(start, end)| &self.text[start as usize..end as usize])
     }
 
     fn first_non_empty(&self, slot: usize) -> Option<&str> {
@@ -1001,6 +1030,33 @@ mod tests {
         ("BOOKED", "03/07/2024"),
         ("CHARGE", "11351 hs"),
     ];
+
+    #[test]
+    fn a_raw_row_takes_another_files_columns() {
+        let mut row = RawRow::new(3);
+        row.clear(2);
+        row.push(0, "a");
+        row.push(2, "c");
+        row.set_slot_count(2);
+        row.clear(3);
+        row.push(1, "b");
+        assert_eq!(row.slot_count(), 2);
+        assert_eq!(row.values(0).count(), 0);
+        assert_eq!(row.values(1).collect::<Vec<_>>(), ["b"]);
+        row.set_slot_count(4);
+        row.push(3, "d");
+        assert_eq!(row.slot_count(), 4);
+        assert_eq!(row.values(2).count(), 0);
+        assert_eq!(row.values(3).collect::<Vec<_>>(), ["d"]);
+        // Several values of a slot come back in the order pushed, an empty one too.
+        row.push(1, "");
+        row.push(3, "e");
+        row.push(1, "f");
+        assert_eq!(row.values(1).collect::<Vec<_>>(), ["b", "", "f"]);
+        assert_eq!(row.values(3).collect::<Vec<_>>(), ["d", "e"]);
+        row.clear(4);
+        assert!((0..4).all(|slot| row.values(slot).count() == 0));
+    }
 
     #[test]
     fn a_good_row_gives_one_record_per_entity_with_references_and_derived_ids() {
