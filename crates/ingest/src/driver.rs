@@ -580,7 +580,7 @@ impl ReadFiles<'_> {
     ) -> std::io::Result<bool> {
         loop {
             let mut block = self.recycled.try_recv().unwrap_or_default();
-            block.start(*number, work);
+            block.start(*number, work, self.block_rows);
             let mut ended = false;
             while block.items.len() < self.block_rows {
                 let row = block.next_row();
@@ -643,7 +643,10 @@ enum BlockItem {
 }
 
 impl RowBlock {
-    fn start(&mut self, number: u64, work: &Arc<FileWork>) {
+    /// Readies the block for `rows` rows of `work`'s file. Its lists are sized for a
+    /// whole block at once: grown step by step, each step copied them into fresh
+    /// memory, which showed in the run's first blocks.
+    fn start(&mut self, number: u64, work: &Arc<FileWork>, rows: usize) {
         self.number = number;
         self.work = Some(Arc::clone(work));
         self.slots = work.mapper.columns().len();
@@ -661,6 +664,9 @@ impl RowBlock {
         self.raw_ends.clear();
         self.items.clear();
         self.bytes_read = 0;
+        self.raw_ends.reserve(rows);
+        self.items.reserve(rows);
+        self.rows.reserve(rows.saturating_sub(self.rows.len()));
     }
 
     /// The row to read into next.
