@@ -207,6 +207,29 @@ pub fn ingest_files(
 /// on, mapping is the larger half of an ingest and the writer the other.
 const MAPPING_THREADS: usize = 2;
 
+/// How much lower than the rest of the run a mapping thread's scheduling priority is
+/// (its nice value, higher is lower). The writer is the pipeline's narrowest stage: on
+/// two cores with two mapping threads beside it, a fair share left it two thirds of a
+/// core, and the chunks it had not written piled up to the end of the run. With the
+/// mapping threads behind it, the writer runs whenever it has a chunk and they take
+/// the rest: the medium world 4.73 → 4.31 s (median of five alternated pairs; faster
+/// in eight pairs of ten, the cores idle 0.1–0.2 s less).
+const MAPPING_NICENESS: i32 = 10;
+
+/// Lowers the calling mapping thread's priority by [`MAPPING_NICENESS`] (capped at the
+/// lowest, 19). Linux only, where a nice value is a thread's own; elsewhere, and if
+/// the system refuses, the thread keeps its priority: only speed depends on it.
+fn yield_to_the_writer() {
+    #[cfg(target_os = "linux")]
+    {
+        use rustix::process::{getpriority_process, setpriority_process};
+        let thread = Some(rustix::thread::gettid());
+        if let Ok(nice) = getpriority_process(thread) {
+            let _ = setpriority_process(thread, (nice + MAPPING_NICENESS).min(19));
+        }
+    }
+}
+
 /// Chunks mapped but not yet written, at most: the writer's stalls (a commit writes
 /// the whole batch out) are absorbed without holding up the mapping threads, and
 /// memory stays bounded.
@@ -704,6 +727,7 @@ fn map_blocks(
     writer: &mpsc::SyncSender<(u64, Message)>,
     recycler: &mpsc::Sender<RowBlock>,
 ) {
+    yield_to_the_writer();
     let mut seen = SentIds::new();
     let mut seen_batch = None;
     loop {
@@ -963,6 +987,24 @@ mod tests {
                 reported_at: DateTime::UNIX_EPOCH,
             },
         )
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_mapping_thread_runs_behind_the_writer() {
+        use rustix::process::getpriority_process;
+        let own = getpriority_process(None).unwrap();
+        let (before, after) = std::thread::spawn(|| {
+            let thread = Some(rustix::thread::gettid());
+            let before = getpriority_process(thread).unwrap();
+            yield_to_the_writer();
+            (before, getpriority_process(thread).unwrap())
+        })
+        .join()
+        .unwrap();
+        assert_eq!(after, (before + MAPPING_NICENESS).min(19));
+        // The calling thread, the writer, keeps its priority.
+        assert_eq!(getpriority_process(None).unwrap(), own);
     }
 
     #[test]
