@@ -212,8 +212,8 @@ const MAPPING_THREADS: usize = 2;
 /// two cores with two mapping threads beside it, a fair share left it two thirds of a
 /// core, and the chunks it had not written piled up to the end of the run. With the
 /// mapping threads behind it, the writer runs whenever it has a chunk and they take
-/// the rest: the medium world 4.73 → 4.31 s (median of five alternated pairs; faster
-/// in eight pairs of ten, the cores idle 0.1–0.2 s less).
+/// the rest (docs/benchmarks.md, item 14: faster in most alternated pairs on both
+/// backends, the cores idle 0.1–0.2 s less).
 const MAPPING_NICENESS: i32 = 10;
 
 /// Lowers the calling mapping thread's priority by [`MAPPING_NICENESS`] (capped at the
