@@ -5,15 +5,14 @@
 //! which alone writes to the store: a `BatchWriter` need not be `Send`, and on two cores
 //! parsing and SQLite inserts then overlap instead of taking turns.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 use std::fs::File;
-use std::hash::{BuildHasherDefault, Hasher};
 use std::io::Read;
 use std::path::Path;
 use std::sync::{Arc, Condvar, Mutex, PoisonError, mpsc};
 
 use chrono::{DateTime, Utc};
-use model::{BatchId, RecordId, Schema};
+use model::{BatchId, Schema};
 use serde::{Deserialize, Serialize};
 use store::{
     BatchCounts, BatchHeader, BatchSummary, EncodedRecords, QuarantinedRow, Store, StoreError,
@@ -25,6 +24,7 @@ use crate::profile::MappingProfile;
 use crate::read::{
     BadRow, Decoder, OpenError, ReadItem, ReadOptions, RowReader, open_reader, raw_row_text,
 };
+use crate::sent::SentIds;
 
 /// How to run an ingest. Time is a parameter, so reruns and tests are reproducible.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -789,7 +789,7 @@ fn map_block(
         match item {
             BlockItem::Row(index) => {
                 let row = &block.rows[*index];
-                let mut first_sending = |id| seen.first_sending(id);
+                let mut first_sending = |entity, id| seen.first_sending(entity, id);
                 match mapper.map_row_keeping(row, context, &mut chunk.records, &mut first_sending) {
                     Ok(left_out) => {
                         chunk.rows_accepted += 1;
@@ -894,65 +894,6 @@ struct Chunk {
     duplicates_dropped: u64,
 }
 
-/// Record ids the reading thread has sent in this batch, so that it can leave out a
-/// record the store would skip anyway: a feed repeats the same person or vehicle on
-/// many rows, and each repeat is an identical record (ids derive from content). The
-/// mapper asks before it builds a record ([`RowMapper::map_row_keeping`]), so a repeat
-/// costs its hashing and nothing more: neither its strings and maps nor, on the busier
-/// writing thread, its encoding and index probe. Bounded, so memory stays flat: when
-/// full it forgets everything, and later repeats fall back on the store's own
-/// duplicate check.
-struct SentIds {
-    ids: HashSet<u128, BuildHasherDefault<IdHasher>>,
-}
-
-impl SentIds {
-    /// Seven eighths of 2^19, the most a table of 2^19 buckets holds before it grows:
-    /// 17 bytes a bucket, about 9 MiB.
-    const CAPACITY: usize = (1 << 19) / 8 * 7;
-
-    fn new() -> SentIds {
-        SentIds {
-            ids: HashSet::with_capacity_and_hasher(Self::CAPACITY, Default::default()),
-        }
-    }
-
-    /// Forgets every id (a new batch begins).
-    fn clear(&mut self) {
-        self.ids.clear();
-    }
-
-    /// Whether a record with this id is to be sent: true the first time an id is seen
-    /// (since the memory was last full), false for a repeat. The first read is the one
-    /// kept, as the store would keep it.
-    fn first_sending(&mut self, id: RecordId) -> bool {
-        if self.ids.len() >= Self::CAPACITY {
-            self.ids.clear();
-        }
-        self.ids.insert(u128::from_be_bytes(*id.as_bytes()))
-    }
-}
-
-/// Record ids are BLAKE3 output already: their low bits are as good a hash as any.
-#[derive(Default)]
-struct IdHasher(u64);
-
-impl Hasher for IdHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for &byte in bytes {
-            self.0 = self.0.rotate_left(8) ^ u64::from(byte);
-        }
-    }
-
-    fn write_u128(&mut self, value: u128) {
-        self.0 = value as u64;
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use std::collections::BTreeMap;
@@ -1014,7 +955,7 @@ mod tests {
         let mut kept = |lines: std::ops::Range<usize>| -> Vec<SourceRecord> {
             lines
                 .map(|line| record(names[line], line as u64))
-                .filter(|record| sent.first_sending(record.id))
+                .filter(|record| sent.first_sending(0, record.id))
                 .collect()
         };
         let mut first = kept(0..6);

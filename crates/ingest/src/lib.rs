@@ -19,6 +19,7 @@ mod driver;
 mod mapper;
 pub mod profile;
 mod read;
+mod sent;
 
 use std::path::PathBuf;
 

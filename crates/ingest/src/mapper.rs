@@ -333,7 +333,7 @@ impl RowMapper {
         records: &mut Vec<SourceRecord>,
     ) -> Result<(), RowError> {
         let mut encoded = EncodedRecords::new();
-        self.map_row_keeping(row, context, &mut encoded, &mut |_| true)?;
+        self.map_row_keeping(row, context, &mut encoded, &mut |_, _| true)?;
         let decoded = encoded.decode().map_err(|error| RowError {
             field: None,
             reason: format!("a mapped record does not read back: {error}"),
@@ -343,8 +343,9 @@ impl RowMapper {
     }
 
     /// Maps one row like [`RowMapper::map_row`], straight into the flat form the
-    /// store's bulk path takes, but asks `keep` about each record's id before encoding
-    /// the record, and encodes only those it keeps; returns how many it left out.
+    /// store's bulk path takes, but asks `keep` about each record's id (with its
+    /// entity's position in the profile) before encoding the record, and encodes only
+    /// those it keeps; returns how many it left out.
     /// `keep` is asked only once the row is known to map whole. A feed repeats the same
     /// person or phone on many rows, and each repeat is an identical record: knowing
     /// its id first spares encoding it.
@@ -353,7 +354,7 @@ impl RowMapper {
         row: &RawRow,
         context: &BatchContext,
         records: &mut EncodedRecords,
-        keep: &mut dyn FnMut(RecordId) -> bool,
+        keep: &mut dyn FnMut(usize, RecordId) -> bool,
     ) -> Result<u64, RowError> {
         let reported_at = self.reported_at(row, context)?;
         let labels = self.labels(row, reported_at.date_naive())?;
@@ -424,7 +425,7 @@ impl RowMapper {
                     .map(|(property, values)| (*property, values.as_slice())),
                 &labels,
             );
-            if !keep(id) {
+            if !keep(index, id) {
                 left_out += 1;
                 continue;
             }
