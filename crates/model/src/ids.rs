@@ -21,7 +21,8 @@ pub struct ContentHasher(Vec<u8>);
 impl ContentHasher {
     /// A hasher for one id domain; the domain keeps ids of different types apart.
     pub fn new(domain: &str) -> ContentHasher {
-        let mut hasher = ContentHasher(Vec::with_capacity(256));
+        // A record's fields often pass 256 bytes: room for them at once, not in steps.
+        let mut hasher = ContentHasher(Vec::with_capacity(1024));
         hasher.field(domain);
         hasher
     }
@@ -109,10 +110,12 @@ macro_rules! hex_id {
             }
 
             pub fn to_hex(&self) -> String {
+                // By table: references between records are written as hex, one a row.
+                const DIGITS: &[u8; 16] = b"0123456789abcdef";
                 let mut text = String::with_capacity(32);
                 for byte in self.0 {
-                    text.push(char::from_digit(u32::from(byte >> 4), 16).unwrap_or('0'));
-                    text.push(char::from_digit(u32::from(byte & 0xf), 16).unwrap_or('0'));
+                    text.push(char::from(DIGITS[usize::from(byte >> 4)]));
+                    text.push(char::from(DIGITS[usize::from(byte & 0xf)]));
                 }
                 text
             }

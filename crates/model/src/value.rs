@@ -133,11 +133,12 @@ impl PropertyType {
             PropertyType::Identifier => {
                 let identifier: String = if value.is_ascii() {
                     // The same for ASCII, a byte at a time: most identifiers are ASCII.
-                    value
-                        .bytes()
-                        .filter(u8::is_ascii_alphanumeric)
-                        .map(|byte| char::from(byte.to_ascii_uppercase()))
-                        .collect()
+                    // Sized once (a filtered iterator would grow the string as it goes).
+                    let mut identifier = String::with_capacity(value.len());
+                    for byte in value.bytes().filter(u8::is_ascii_alphanumeric) {
+                        identifier.push(char::from(byte.to_ascii_uppercase()));
+                    }
+                    identifier
                 } else {
                     value
                         .chars()
