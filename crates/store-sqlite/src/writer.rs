@@ -21,6 +21,16 @@ const INSERT_RECORD: &str = "INSERT OR IGNORE INTO records (id, entity_key, kind
 const INSERT_QUARANTINED: &str = "INSERT INTO quarantine (batch_id, agency, feed, source_file, \
      line, field, reason, raw) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
 
+/// A record's label columns, bound again only when they change.
+#[derive(Clone, Copy, PartialEq)]
+struct LabelColumns<'a> {
+    sensitivity: model::Sensitivity,
+    caveats: &'a str,
+    data_class: model::DataClass,
+    predicate: Option<&'a str>,
+    review_by: Option<NaiveDate>,
+}
+
 /// Holds the writer connection (and so the store's single write slot) until it
 /// commits or is dropped; dropping rolls back.
 pub(crate) struct SqliteBatchWriter<'store> {
@@ -96,6 +106,14 @@ impl BatchWriter for SqliteBatchWriter<'_> {
             .connection
             .prepare_cached(INSERT_RECORD)
             .map_err(database)?;
+        // A reset statement keeps its parameters' values, so what repeats from record to
+        // record (the batch, the kind, the labels) is bound only when it changes. The
+        // cached statement comes back with its bindings cleared: bind all first.
+        statement
+            .raw_bind_parameter(4, self.seq)
+            .map_err(database)?;
+        let mut bound_kind: Option<&str> = None;
+        let mut bound_labels: Option<LabelColumns<'_>> = None;
         let mut written = 0;
         for record in records.iter() {
             // Review-by dates repeat from record to record (most records have none), so
@@ -104,24 +122,36 @@ impl BatchWriter for SqliteBatchWriter<'_> {
                 self.review_by_text = record.review_by.map(|date| date.to_string());
                 self.review_by_of = Some(record.review_by);
             }
+            let labels = LabelColumns {
+                sensitivity: record.sensitivity,
+                caveats: record.caveats,
+                data_class: record.data_class,
+                predicate: record.predicate,
+                review_by: record.review_by,
+            };
             // Binding by position, without params!'s array of trait objects.
             let bind = |statement: &mut rusqlite::CachedStatement<'_>| -> rusqlite::Result<()> {
                 statement.raw_bind_parameter(1, record.id.as_bytes().as_slice())?;
                 statement.raw_bind_parameter(2, record.entity_key.as_bytes().as_slice())?;
-                statement.raw_bind_parameter(3, record.kind)?;
-                statement.raw_bind_parameter(4, self.seq)?;
+                if bound_kind != Some(record.kind) {
+                    statement.raw_bind_parameter(3, record.kind)?;
+                }
                 statement.raw_bind_parameter(5, record.source_record_id)?;
                 statement.raw_bind_parameter(6, clamp(record.line))?;
                 statement.raw_bind_parameter(7, micros(record.reported_at))?;
-                statement.raw_bind_parameter(8, record.sensitivity.as_str())?;
-                statement.raw_bind_parameter(9, record.caveats)?;
-                statement.raw_bind_parameter(10, record.data_class.as_str())?;
-                statement.raw_bind_parameter(11, record.predicate)?;
-                statement.raw_bind_parameter(12, self.review_by_text.as_deref())?;
+                if bound_labels != Some(labels) {
+                    statement.raw_bind_parameter(8, record.sensitivity.as_str())?;
+                    statement.raw_bind_parameter(9, record.caveats)?;
+                    statement.raw_bind_parameter(10, record.data_class.as_str())?;
+                    statement.raw_bind_parameter(11, record.predicate)?;
+                    statement.raw_bind_parameter(12, self.review_by_text.as_deref())?;
+                }
                 statement.raw_bind_parameter(13, record.properties_json)?;
                 Ok(())
             };
             bind(&mut statement).map_err(database)?;
+            bound_kind = Some(record.kind);
+            bound_labels = Some(labels);
             // raw_execute() returns changes(): 0 when OR IGNORE skipped a duplicate id.
             let changed = statement.raw_execute().map_err(database)?;
             if changed > 0 {

@@ -33,6 +33,7 @@ macro_rules! conformance_tests {
     ($fresh_store:expr) => {
         $crate::conformance_tests!(@cases $fresh_store;
             record_round_trip,
+            labels_and_kinds_changing_from_record_to_record_round_trip,
             timestamps_keep_microseconds,
             missing_things_are_none,
             dropped_batch_leaves_nothing,
@@ -165,6 +166,113 @@ pub fn record_round_trip(store: &dyn Store) {
         store.records(&all_records()).expect("records"),
         expected,
         "records(query) must return every field as written, ordered by id"
+    );
+}
+
+/// Records whose kind and labels change from one to the next, each label alone, in
+/// runs and back again, over two writes (a bulk writer may carry values over from
+/// record to record, and must not carry over one that changed).
+pub fn labels_and_kinds_changing_from_record_to_record_round_trip(store: &dyn Store) {
+    let header = header("dea", "subjects", "subjects.csv", "changing labels");
+    let reported = Utc
+        .with_ymd_and_hms(2024, 4, 30, 8, 30, 0)
+        .unwrap()
+        .date_naive();
+    let labels = |sensitivity, caveats: &[&str], data_class, predicate: Option<&str>, review_by| {
+        SecurityLabels::new(
+            sensitivity,
+            caveats.iter().map(|caveat| caveat.to_string()),
+            data_class,
+            predicate.map(|text| CriminalPredicate::new(text).unwrap()),
+            review_by,
+            reported,
+        )
+        .expect("valid labels")
+    };
+    let plain = labels(
+        Sensitivity::LawEnforcement,
+        &[],
+        DataClass::InvestigativeCase,
+        None,
+        None,
+    );
+    let orcon = labels(
+        Sensitivity::LawEnforcement,
+        &["orcon"],
+        DataClass::InvestigativeCase,
+        None,
+        None,
+    );
+    let restricted = labels(
+        Sensitivity::Restricted,
+        &[],
+        DataClass::InvestigativeCase,
+        None,
+        None,
+    );
+    let health = labels(
+        Sensitivity::LawEnforcement,
+        &[],
+        DataClass::PublicHealth,
+        None,
+        None,
+    );
+    let intelligence = |predicate, review_by| {
+        labels(
+            Sensitivity::LawEnforcement,
+            &[],
+            DataClass::CriminalIntelligence,
+            Some(predicate),
+            Some(date(review_by)),
+        )
+    };
+    let suspicion = intelligence("suspicion of distribution", "2027-01-01");
+    let later_review = intelligence("suspicion of distribution", "2027-06-30");
+    let other_predicate = intelligence("suspicion of laundering", "2027-06-30");
+    let sequence = [
+        ("Person", &plain),
+        ("Phone", &plain),
+        ("Phone", &orcon),
+        ("Person", &orcon),
+        ("Vehicle", &suspicion),
+        ("Vehicle", &later_review),
+        ("Person", &other_predicate),
+        // The second write starts as the first ended.
+        ("Person", &other_predicate),
+        ("Phone", &plain),
+        ("Phone", &restricted),
+        ("Person", &health),
+        ("Person", &plain),
+        ("Vehicle", &suspicion),
+    ];
+    let records: Vec<SourceRecord> = sequence
+        .iter()
+        .enumerate()
+        .map(|(line, (kind, labels))| {
+            let key = format!("K{line}");
+            let plain = record(&header, kind, &key, line as u64 + 2, &[("name", &key)]);
+            SourceRecord::new(
+                kind,
+                plain.entity_key,
+                plain.properties,
+                (*labels).clone(),
+                plain.provenance,
+            )
+        })
+        .collect();
+    let mut writer = store.begin_batch(header.clone()).expect("begin batch");
+    assert_eq!(writer.write_records(&records[..7]).expect("write"), 7);
+    assert_eq!(writer.write_records(&records[7..]).expect("write"), 6);
+    let count = records.len() as u64;
+    writer
+        .commit(counts(count, count, 0, count, 0))
+        .expect("commit batch");
+    let mut expected = records;
+    expected.sort_by_key(|record| record.id);
+    assert_eq!(
+        store.records(&all_records()).expect("records"),
+        expected,
+        "every record must keep its own kind and labels"
     );
 }
 
