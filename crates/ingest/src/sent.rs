@@ -61,10 +61,11 @@ impl Default for EntityRepeats {
 
 impl SentIds {
     /// Seven eighths of 2^19, the most a table of 2^19 buckets holds before it grows:
-    /// 17 bytes a bucket, about 9 MiB a generation. Measured on the large simulated
-    /// world: the store was sent 16.5M records for 14.7M new (23.5M with one memory
-    /// of this size that forgot everything when full, 19.0M with generations but
-    /// every entity remembered, 16.0M with generations of twice this size).
+    /// 17 bytes a bucket, about 9 MiB a generation, two a mapping thread. Measured on
+    /// the large simulated world: the store was sent 16.5M records for 14.7M new
+    /// (23.5M with one memory of this size that forgot everything when full, 19.0M
+    /// with generations but every entity remembered, 16.0M with generations of twice
+    /// this size).
     const GENERATION: usize = (1 << 19) / 8 * 7;
 
     pub(crate) fn new() -> SentIds {

@@ -40,9 +40,6 @@ pub(crate) struct SqliteBatchWriter<'store> {
     /// The batch's seq: its records name it, and its row takes it at commit.
     seq: i64,
     open: bool,
-    /// The last review-by date bound, with its text form.
-    review_by_of: Option<Option<NaiveDate>>,
-    review_by_text: Option<String>,
     /// New records of this batch by kind and agency, added to `record_counts` at commit.
     tallies: Tallies,
 }
@@ -69,8 +66,6 @@ impl<'store> SqliteBatchWriter<'store> {
             header,
             seq: 0,
             open: true,
-            review_by_of: None,
-            review_by_text: None,
             tallies: Tallies::default(),
         };
         // Batches are never deleted and this transaction holds the write lock to its
@@ -116,12 +111,6 @@ impl BatchWriter for SqliteBatchWriter<'_> {
         let mut bound_labels: Option<LabelColumns<'_>> = None;
         let mut written = 0;
         for record in records.iter() {
-            // Review-by dates repeat from record to record (most records have none), so
-            // the text form is built once per run of equal dates.
-            if self.review_by_of != Some(record.review_by) {
-                self.review_by_text = record.review_by.map(|date| date.to_string());
-                self.review_by_of = Some(record.review_by);
-            }
             let labels = LabelColumns {
                 sensitivity: record.sensitivity,
                 caveats: record.caveats,
@@ -144,7 +133,8 @@ impl BatchWriter for SqliteBatchWriter<'_> {
                     statement.raw_bind_parameter(9, record.caveats)?;
                     statement.raw_bind_parameter(10, record.data_class.as_str())?;
                     statement.raw_bind_parameter(11, record.predicate)?;
-                    statement.raw_bind_parameter(12, self.review_by_text.as_deref())?;
+                    let review_by = record.review_by.map(|date| date.to_string());
+                    statement.raw_bind_parameter(12, review_by.as_deref())?;
                 }
                 statement.raw_bind_parameter(13, record.properties_json)?;
                 Ok(())
