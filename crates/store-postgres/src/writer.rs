@@ -1,9 +1,9 @@
-//! The bulk path: one transaction per batch; each `write_records` call COPYs the
+//! The bulk path: one transaction per batch; each `write_encoded` call COPYs the
 //! records that are new straight into `records`.
 //!
 //! The server process is the bottleneck, so the client does what it can first: it
-//! sorts each call's records by id (stably) and drops repeats of an id within the
-//! call, keeping the first; one indexed look-up then names the ids already stored
+//! merges the call's chunks in id order ([`IdOrder`]) and drops repeats of an id
+//! within the call, keeping the first; one indexed look-up then names the ids already stored
 //! (by earlier batches or earlier calls of this one), and COPY writes the rest. COPY
 //! inserts in multi-row batches, much cheaper than `INSERT … SELECT`, and in key
 //! order, walking the primary key's B-tree left to right.
@@ -26,7 +26,7 @@ use postgres::binary_copy::BinaryCopyInWriter;
 use postgres::error::SqlState;
 use postgres::types::{ToSql, Type};
 use store::{
-    BatchCounts, BatchHeader, BatchSummary, BatchWriter, EncodedRecord, EncodedRecords,
+    BatchCounts, BatchHeader, BatchSummary, BatchWriter, EncodedRecord, EncodedRecords, IdOrder,
     QuarantinedRow, StoreError, StoreResult,
 };
 
@@ -184,16 +184,16 @@ impl<'store> PostgresBatchWriter<'store> {
 }
 
 impl BatchWriter for PostgresBatchWriter<'_> {
-    fn write_encoded(&mut self, records: &EncodedRecords) -> StoreResult<u64> {
-        for record in records.iter() {
+    fn write_encoded(&mut self, chunks: &[&EncodedRecords]) -> StoreResult<u64> {
+        for record in chunks.iter().flat_map(|chunk| chunk.iter()) {
             record.check_batch(&self.header)?;
         }
-        if records.is_empty() {
+        if chunks.iter().all(|chunk| chunk.is_empty()) {
             return Ok(0);
         }
-        // Stable, so the first of equal ids stays first and is the one kept.
-        let mut in_id_order: Vec<EncodedRecord<'_>> = records.iter().collect();
-        in_id_order.sort_by_key(|record| record.id);
+        // The merge puts the first of equal ids first, and dedup keeps it.
+        let mut id_order = IdOrder::new();
+        let mut in_id_order: Vec<EncodedRecord<'_>> = id_order.merge(chunks).collect();
         in_id_order.dedup_by_key(|record| record.id);
         let ids: Vec<Uuid> = in_id_order
             .iter()

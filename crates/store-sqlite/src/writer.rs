@@ -5,7 +5,7 @@ use std::sync::MutexGuard;
 use chrono::{NaiveDate, Utc};
 use rusqlite::{Connection, params};
 use store::{
-    BatchCounts, BatchHeader, BatchSummary, BatchWriter, EncodedRecords, QuarantinedRow,
+    BatchCounts, BatchHeader, BatchSummary, BatchWriter, EncodedRecords, IdOrder, QuarantinedRow,
     StoreError, StoreResult,
 };
 
@@ -42,6 +42,7 @@ pub(crate) struct SqliteBatchWriter<'store> {
     open: bool,
     /// New records of this batch by kind and agency, added to `record_counts` at commit.
     tallies: Tallies,
+    id_order: IdOrder,
 }
 
 impl<'store> SqliteBatchWriter<'store> {
@@ -67,6 +68,7 @@ impl<'store> SqliteBatchWriter<'store> {
             seq: 0,
             open: true,
             tallies: Tallies::default(),
+            id_order: IdOrder::new(),
         };
         // Batches are never deleted and this transaction holds the write lock to its
         // commit, so the next seq stays this batch's. (On failure, dropping the writer
@@ -93,8 +95,8 @@ impl<'store> SqliteBatchWriter<'store> {
 }
 
 impl BatchWriter for SqliteBatchWriter<'_> {
-    fn write_encoded(&mut self, records: &EncodedRecords) -> StoreResult<u64> {
-        for record in records.iter() {
+    fn write_encoded(&mut self, chunks: &[&EncodedRecords]) -> StoreResult<u64> {
+        for record in chunks.iter().flat_map(|chunk| chunk.iter()) {
             record.check_batch(&self.header)?;
         }
         let mut statement = self
@@ -110,7 +112,8 @@ impl BatchWriter for SqliteBatchWriter<'_> {
         let mut bound_kind: Option<&str> = None;
         let mut bound_labels: Option<LabelColumns<'_>> = None;
         let mut written = 0;
-        for record in records.iter() {
+        // In id order: OR IGNORE keeps the first of equal ids, the merge puts it first.
+        for record in self.id_order.merge(chunks) {
             let labels = LabelColumns {
                 sensitivity: record.sensitivity,
                 caveats: record.caveats,

@@ -39,6 +39,7 @@ macro_rules! conformance_tests {
             dropped_batch_leaves_nothing,
             readers_do_not_see_an_open_batch,
             duplicates_are_skipped_within_and_across_batches,
+            chunks_written_together_keep_the_first_of_equal_ids,
             committing_a_committed_batch_id_fails_and_changes_nothing,
             batches_keep_headers_and_exact_counts,
             quarantine_comes_back_in_batch_then_line_order,
@@ -517,6 +518,66 @@ pub fn duplicates_are_skipped_within_and_across_batches(store: &dyn Store) {
     expected.sort_by_key(|record| record.id);
     let mut found = store.records(&all_records()).expect("records");
     found.retain(|record| expected.iter().any(|wanted| wanted.id == record.id));
+    assert_eq!(found, expected);
+}
+
+/// Several chunks written in one call: of equal ids the first in the order given is
+/// kept (chunk after chunk, then record after record), whether the chunks are sorted
+/// by id or not, and the count is of new records only.
+pub fn chunks_written_together_keep_the_first_of_equal_ids(store: &dyn Store) {
+    let header = header("dea", "seizures", "seizures-chunks.csv", "chunks");
+    let seizure =
+        |key: &str, line: u64, drug: &str| record(&header, "Seizure", key, line, &[("drug", drug)]);
+    // The same content on other lines: the same id, another provenance.
+    let (first, later, latest) = (
+        seizure("s1", 2, "fentanyl"),
+        seizure("s1", 40, "fentanyl"),
+        seizure("s1", 70, "fentanyl"),
+    );
+    assert!(
+        first.id == later.id && later.id == latest.id && first.provenance != later.provenance,
+        "test set-up: content-derived ids ignore the line"
+    );
+    let others: Vec<SourceRecord> = (0..30)
+        .map(|index| seizure(&format!("s-{index}"), 3 + index, "heroin"))
+        .collect();
+    // Each chunk in sort order, as ingest sends them, or not: both must hold.
+    let sorted = |mut records: Vec<SourceRecord>| {
+        records.sort_by_key(|record| record.id);
+        crate::EncodedRecords::from_records(&records)
+    };
+    let unsorted = |records: Vec<SourceRecord>| crate::EncodedRecords::from_records(&records);
+    let chunks = [
+        sorted([&others[..10], std::slice::from_ref(&first)].concat()),
+        unsorted([std::slice::from_ref(&later), &others[10..20]].concat()),
+        crate::EncodedRecords::new(),
+        sorted([&others[20..], std::slice::from_ref(&latest), &others[..5]].concat()),
+    ];
+    let chunk_refs: Vec<&crate::EncodedRecords> = chunks.iter().collect();
+    let mut writer = store.begin_batch(header.clone()).expect("begin batch");
+    assert_eq!(
+        writer.write_encoded(&chunk_refs).expect("write chunks"),
+        31,
+        "thirty others and one of the three copies are new"
+    );
+    assert_eq!(
+        writer
+            .write_encoded(&[&chunks[1], &chunks[0]])
+            .expect("write again"),
+        0,
+        "every id of a second call is stored already"
+    );
+    writer.commit(counts(38, 38, 0, 31, 29)).expect("commit");
+    assert_eq!(
+        store.record(first.id).expect("record"),
+        Some(first),
+        "the copy of the first chunk is kept"
+    );
+    let mut expected = others;
+    expected.sort_by_key(|record| record.id);
+    let mut found = store.records(&all_records()).expect("records");
+    found.retain(|record| record.provenance.source_file == header.source_file);
+    found.retain(|record| expected.iter().any(|other| other.id == record.id));
     assert_eq!(found, expected);
 }
 

@@ -32,7 +32,9 @@ pub use directory::{
     Validation,
 };
 pub use dissemination::{Dissemination, DisseminationTarget, disseminations};
-pub use encoded::{EncodedRecord, EncodedRecords, RecordHead, TextRef, write_properties_json};
+pub use encoded::{
+    EncodedRecord, EncodedRecords, IdOrder, RecordHead, TextRef, write_properties_json,
+};
 pub use operations::{
     NewNotification, NewOperation, Notification, NotifiedOverlap, Operations, RegisteredOperation,
 };
@@ -166,17 +168,21 @@ pub trait Store: Send + Sync {
 
 /// An open, uncommitted batch. Dropping it without commit rolls it back.
 pub trait BatchWriter {
-    /// Writes records; returns how many were new. Records whose id is already stored
-    /// (in an earlier batch or earlier in this one) are skipped, not errors; of equal
-    /// ids within one call the first is kept. A record naming another batch, or with
-    /// another agency, feed or source file than the batch's, fails the whole call with
-    /// [`StoreError::ForeignBatch`] or [`StoreError::ForeignProvenance`] before anything
-    /// is written ([`EncodedRecord::check_batch`]).
-    fn write_encoded(&mut self, records: &EncodedRecords) -> StoreResult<u64>;
+    /// Writes the records of one or more chunks; returns how many were new. Records
+    /// whose id is already stored (in an earlier batch or earlier in this one) are
+    /// skipped, not errors; of equal ids within one call the first is kept, in the
+    /// order given: chunk after chunk, and within a chunk record after record. A
+    /// record naming another batch, or with another agency, feed or source file than
+    /// the batch's, fails the whole call with [`StoreError::ForeignBatch`] or
+    /// [`StoreError::ForeignProvenance`] before anything is written
+    /// ([`EncodedRecord::check_batch`]). Stores write the records in id order
+    /// ([`IdOrder`]), so that more chunks in one call walk the id index with more
+    /// locality.
+    fn write_encoded(&mut self, chunks: &[&EncodedRecords]) -> StoreResult<u64>;
 
     /// [`BatchWriter::write_encoded`] for records built the general way.
     fn write_records(&mut self, records: &[SourceRecord]) -> StoreResult<u64> {
-        self.write_encoded(&EncodedRecords::from_records(records))
+        self.write_encoded(&[&EncodedRecords::from_records(records)])
     }
 
     /// Writes quarantined rows of this batch.
