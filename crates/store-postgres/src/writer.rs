@@ -3,9 +3,9 @@
 //!
 //! The server process is the bottleneck, so the client does what it can first: it
 //! merges the call's chunks in id order ([`IdOrder`]) and drops repeats of an id
-//! within the call, keeping the first; one indexed look-up then names the ids already stored
-//! (by earlier batches or earlier calls of this one), and COPY writes the rest. COPY
-//! inserts in multi-row batches, much cheaper than `INSERT … SELECT`, and in key
+//! within the call, keeping the first; one indexed look-up then names the ids already
+//! stored (by earlier batches or earlier calls of this one), and COPY writes the rest.
+//! COPY inserts in multi-row batches, much cheaper than `INSERT … SELECT`, and in key
 //! order, walking the primary key's B-tree left to right.
 //!
 //! A concurrent batch may store one of the ids between look-up and COPY; COPY then
