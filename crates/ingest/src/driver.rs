@@ -238,10 +238,11 @@ fn yield_to_the_writer() {
 /// (docs/benchmarks.md, item 18).
 const CHUNKS_PER_WRITE: usize = 8;
 
-/// Chunks mapped but not yet written, at most: those the writer gathers for one write,
-/// and four more, so that the writer's stalls (a commit writes the whole batch out)
-/// are absorbed without holding up the mapping threads, and memory stays bounded.
-const CHUNKS_IN_FLIGHT: usize = CHUNKS_PER_WRITE + 4;
+/// Chunks mapped but not yet written, at most: those the writer is writing and as many
+/// again for the mapping threads to fill meanwhile. With only four more, the mapping
+/// threads stopped whenever the writer wrote, and the two stages took turns instead of
+/// sharing the cores (docs/benchmarks.md, item 19). Memory stays bounded by the count.
+const CHUNKS_IN_FLIGHT: usize = 2 * CHUNKS_PER_WRITE;
 
 /// Record buffers for chunks, a fixed number of them passed around: a mapping thread
 /// takes one before it takes a block, and the writer gives it back once written. That
