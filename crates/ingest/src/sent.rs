@@ -92,7 +92,7 @@ impl SentIds {
     /// first time an id is seen (while remembered), false for a repeat. The first read
     /// is the one kept, as the store would keep it.
     pub(crate) fn first_sending(&mut self, entity: usize, id: RecordId) -> bool {
-        let id = u128::from_be_bytes(*id.as_bytes());
+        let id = id.to_u128();
         if entity >= self.entities.len() {
             self.entities.resize(entity + 1, EntityRepeats::default());
         }

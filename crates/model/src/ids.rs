@@ -109,6 +109,12 @@ macro_rules! hex_id {
                 $name(bytes)
             }
 
+            /// The id as a number: ordered as its bytes are, and its bits hash output,
+            /// for sort keys and hash sets.
+            pub fn to_u128(self) -> u128 {
+                u128::from_be_bytes(self.0)
+            }
+
             pub fn to_hex(&self) -> String {
                 // By table: references between records are written as hex, one a row.
                 const DIGITS: &[u8; 16] = b"0123456789abcdef";
@@ -225,6 +231,19 @@ mod tests {
         assert_eq!(first.to_hex().parse::<EntityKey>(), Ok(first));
         assert_eq!(first.to_hex().len(), 32);
         assert!("xyz".parse::<EntityKey>().is_err());
+    }
+
+    #[test]
+    fn ids_as_numbers_order_as_their_bytes() {
+        let mut bytes = [0u8; 16];
+        bytes[0] = 1;
+        let high = RecordId::from_bytes(bytes);
+        let mut bytes = [0xff; 16];
+        bytes[0] = 0;
+        let low = RecordId::from_bytes(bytes);
+        assert!(low < high);
+        assert!(low.to_u128() < high.to_u128());
+        assert_eq!(high.to_u128(), 1 << 120);
     }
 
     #[test]

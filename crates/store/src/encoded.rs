@@ -223,7 +223,7 @@ impl EncodedRecords {
         self.order
             .extend(self.entries.iter().enumerate().map(|(index, entry)| {
                 let index = u32::try_from(index).expect("a chunk holds below 2^32 records");
-                (u128::from_be_bytes(*entry.head.id.as_bytes()), index)
+                (entry.head.id.to_u128(), index)
             }));
         self.order.sort_unstable();
         // Entry `target` takes entry `order[target].1`: followed cycle by cycle, in
@@ -337,8 +337,7 @@ impl IdOrder {
             self.keys
                 .extend(chunk.entries.iter().enumerate().map(|(index, entry)| {
                     let index = u32::try_from(index).expect("a chunk holds below 2^32 records");
-                    let id = u128::from_be_bytes(*entry.head.id.as_bytes());
-                    (id, chunk_index, index)
+                    (entry.head.id.to_u128(), chunk_index, index)
                 }));
         }
         // Chunks sorted by id (as ingest sends them) are runs that the stable sort
