@@ -112,7 +112,20 @@ pub fn ingest(arguments: &BenchIngestArgs) -> Result<ExitCode> {
             ));
         }
         for (backend, url) in targets {
-            let run = ingest_child(&url, &world)?;
+            let run = ingest_child(&url, &world).with_context(|| {
+                let mut context = format!("ingesting the {scale} world into {backend}");
+                // A server that stopped (a full disk, most often) shows only as a lost
+                // connection to the client: its own log says why.
+                if let (Some(cluster), "postgres") = (&cluster, backend) {
+                    let log = cluster.directory().join("server.log");
+                    context.push_str(&format!(
+                        "; the end of the PostgreSQL server's log ({}):\n{}",
+                        log.display(),
+                        last_lines(&log, 12)
+                    ));
+                }
+                context
+            })?;
             figures.push(IngestFigure {
                 scale: scale.to_string(),
                 backend,
@@ -496,6 +509,17 @@ fn parse_child_output<T: serde::de::DeserializeOwned>(
         .with_context(|| format!("reading the JSON report of interdict {command}"))
 }
 
+/// The last `count` lines of a text file, or why it could not be read.
+fn last_lines(path: &Path, count: usize) -> String {
+    match std::fs::read_to_string(path) {
+        Ok(text) => {
+            let lines: Vec<&str> = text.lines().collect();
+            lines[lines.len().saturating_sub(count)..].join("\n")
+        }
+        Err(error) => format!("(could not be read: {error})"),
+    }
+}
+
 fn mebibytes(bytes: Option<u64>) -> f64 {
     bytes.map_or(f64::NAN, |bytes| bytes as f64 / (1024.0 * 1024.0))
 }
@@ -545,5 +569,22 @@ impl Scratch {
                 })
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn last_lines_gives_the_end_of_a_file_or_why_not() {
+        let path =
+            std::env::temp_dir().join(format!("interdict-last-lines-{}.log", std::process::id()));
+        let text: String = (1..=20).map(|n| format!("line {n}\n")).collect();
+        std::fs::write(&path, text).unwrap();
+        assert_eq!(last_lines(&path, 3), "line 18\nline 19\nline 20");
+        assert_eq!(last_lines(&path, 50).lines().count(), 20);
+        std::fs::remove_file(&path).unwrap();
+        assert!(last_lines(&path, 3).starts_with("(could not be read"));
     }
 }
