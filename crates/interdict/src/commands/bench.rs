@@ -114,7 +114,7 @@ pub fn ingest(arguments: &BenchIngestArgs) -> Result<ExitCode> {
         for (backend, url) in targets {
             let run = ingest_child(&url, &world).with_context(|| {
                 let mut context = format!("ingesting the {scale} world into {backend}");
-                // A server that stopped (a full disk, most often) shows only as a lost
+                // A server that stopped (on a full disk, say) shows only as a lost
                 // connection to the client: its own log says why.
                 if let (Some(cluster), "postgres") = (&cluster, backend) {
                     let log = cluster.directory().join("server.log");
