@@ -290,6 +290,12 @@ pub struct IngestArgs {
     /// Fail (exit 1) if any row is quarantined.
     #[arg(long)]
     pub strict: bool,
+    /// SQLite only, for large loads: hold the database alone for the run, writing
+    /// through a rollback journal instead of the WAL (each new page written once).
+    /// Refused while another connection (a server) has the file open; keeps others
+    /// out until the ingest ends.
+    #[arg(long)]
+    pub exclusive: bool,
     /// Print the report as JSON on stdout.
     #[arg(long)]
     pub json: bool,

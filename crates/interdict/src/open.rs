@@ -20,3 +20,13 @@ pub fn open_store(url: &str) -> Result<Box<dyn Store>> {
     };
     Ok(store)
 }
+
+/// A SQLite store held by this process alone, for a bulk load (`ingest --exclusive`).
+pub fn open_store_exclusive(url: &str) -> Result<Box<dyn Store>> {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        bail!("--exclusive is for SQLite stores; PostgreSQL takes bulk loads beside its readers");
+    }
+    let store = store_sqlite::SqliteStore::open_exclusive(url)
+        .context("opening the SQLite store exclusively")?;
+    Ok(Box::new(store))
+}

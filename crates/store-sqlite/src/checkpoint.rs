@@ -51,6 +51,16 @@ impl Checkpointer {
         Checkpointer::start_with_cap(database, WAL_CAP)
     }
 
+    /// No thread and no checkpoints: for a store without a WAL (the exclusive mode).
+    pub(crate) fn idle(database: &Path) -> Checkpointer {
+        Checkpointer {
+            shared: Arc::default(),
+            wal: wal_path(database),
+            cap: u64::MAX,
+            thread: None,
+        }
+    }
+
     fn start_with_cap(database: &Path, cap: u64) -> Checkpointer {
         let shared = Arc::new(Shared::default());
         let thread = {
@@ -61,11 +71,9 @@ impl Checkpointer {
                 .spawn(move || run(&shared, &database))
                 .ok()
         };
-        let mut wal = database.as_os_str().to_owned();
-        wal.push("-wal");
         Checkpointer {
             shared,
-            wal: PathBuf::from(wal),
+            wal: wal_path(database),
             cap,
             thread,
         }
@@ -116,6 +124,12 @@ impl Shared {
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
+}
+
+fn wal_path(database: &Path) -> PathBuf {
+    let mut wal = database.as_os_str().to_owned();
+    wal.push("-wal");
+    PathBuf::from(wal)
 }
 
 fn run(shared: &Shared, database: &Path) {

@@ -9,6 +9,7 @@ mod audit;
 mod checkpoint;
 mod codec;
 mod directory;
+mod exclusive;
 mod migrations;
 mod operations;
 mod resolution;
@@ -48,26 +49,36 @@ pub struct SqliteStore {
     /// Idle durable-write connections (see [`SqliteStore::durable_connection`]).
     durable: Mutex<Vec<Connection>>,
     audit_queue: audit::AuditQueue,
+    /// Present when the store holds its file exclusively ([`SqliteStore::open_exclusive`]).
+    exclusive: Option<exclusive::Exclusive>,
 }
 
 /// A pooled durable-write connection; back to the pool when dropped outside a
-/// transaction (one left open by a panic is closed instead, rolling it back).
+/// transaction (one left open by a panic is closed instead, rolling it back). In an
+/// exclusively held store, the writer connection instead.
 pub(crate) struct DurableConnection<'a> {
     store: &'a SqliteStore,
     connection: Option<Connection>,
+    writer: Option<MutexGuard<'a, Connection>>,
 }
 
 impl std::ops::Deref for DurableConnection<'_> {
     type Target = Connection;
 
     fn deref(&self) -> &Connection {
-        self.connection.as_ref().expect("present until dropped")
+        match &self.writer {
+            Some(writer) => writer,
+            None => self.connection.as_ref().expect("present until dropped"),
+        }
     }
 }
 
 impl std::ops::DerefMut for DurableConnection<'_> {
     fn deref_mut(&mut self) -> &mut Connection {
-        self.connection.as_mut().expect("present until dropped")
+        match &mut self.writer {
+            Some(writer) => writer,
+            None => self.connection.as_mut().expect("present until dropped"),
+        }
     }
 }
 
@@ -88,6 +99,16 @@ impl Drop for DurableConnection<'_> {
     }
 }
 
+impl Drop for SqliteStore {
+    fn drop(&mut self) {
+        if self.exclusive.is_some() {
+            // On failure the file keeps its rollback journal, still sound; the next
+            // store to open it turns WAL on.
+            let _ = exclusive::leave(&self.lock_writer());
+        }
+    }
+}
+
 impl std::fmt::Debug for SqliteStore {
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         formatter
@@ -104,6 +125,13 @@ impl SqliteStore {
     /// Connections are pooled: opening one parses the whole schema, which showed in
     /// server profiles when every request appended an audit entry.
     pub(crate) fn durable_connection(&self) -> StoreResult<DurableConnection<'_>> {
+        if self.exclusive.is_some() {
+            return Ok(DurableConnection {
+                store: self,
+                connection: None,
+                writer: Some(self.writer_between_batches()?),
+            });
+        }
         let idle = self
             .durable
             .lock()
@@ -123,12 +151,28 @@ impl SqliteStore {
         Ok(DurableConnection {
             store: self,
             connection: Some(connection),
+            writer: None,
         })
     }
 
     /// Opens (creating if missing) the store named by `sqlite:PATH`, `sqlite://PATH` or a
     /// bare path, and brings its schema up to date. The directory must exist.
     pub fn open(url_or_path: &str) -> StoreResult<SqliteStore> {
+        SqliteStore::open_with(url_or_path, false)
+    }
+
+    /// Opens the store as [`SqliteStore::open`] does, for a bulk load that has the
+    /// file to itself: no other connection can read or write it until this store is
+    /// dropped, and batches are written through a rollback journal rather than the WAL,
+    /// each new page once (see the `exclusive` module). Fails while another connection
+    /// (a server) has the file open. Within the store, reads other than
+    /// `committed_batch` wait for an open batch to commit, and are refused to the
+    /// thread that holds it.
+    pub fn open_exclusive(url_or_path: &str) -> StoreResult<SqliteStore> {
+        SqliteStore::open_with(url_or_path, true)
+    }
+
+    fn open_with(url_or_path: &str, exclusive: bool) -> StoreResult<SqliteStore> {
         let path = path_from_url(url_or_path)?;
         let open_error = |reason: String| StoreError::Open {
             url: url_or_path.to_string(),
@@ -146,12 +190,22 @@ impl SqliteStore {
         }
         let mut writer = Connection::open(&path).map_err(|error| open_error(error.to_string()))?;
         configure_writer(&writer).map_err(|error| open_error(error.to_string()))?;
+        if exclusive {
+            exclusive::enter(&writer).map_err(open_error)?;
+        }
         migrations::apply(&mut writer).map_err(|error| match error {
             StoreError::Database(reason) => open_error(reason),
             other => other,
         })?;
+        let (checkpointer, exclusive) = if exclusive {
+            let state = exclusive::Exclusive::load(&writer)?;
+            (checkpoint::Checkpointer::idle(&path), Some(state))
+        } else {
+            (checkpoint::Checkpointer::start(&path), None)
+        };
         Ok(SqliteStore {
-            checkpointer: checkpoint::Checkpointer::start(&path),
+            checkpointer,
+            exclusive,
             path,
             writer: Mutex::new(writer),
             readers: Mutex::new(Vec::new()),
@@ -171,12 +225,50 @@ impl SqliteStore {
         self.writer.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
+    /// The writer connection of an exclusively held store, for a read or a durable
+    /// write, once no batch holds it: it would show the batch uncommitted. Refused to
+    /// the thread that holds the open batch, which would wait for itself.
+    fn writer_between_batches(&self) -> StoreResult<MutexGuard<'_, Connection>> {
+        if let Some(exclusive) = &self.exclusive
+            && exclusive.holds_the_batch(std::thread::current().id())
+        {
+            return Err(StoreError::Refused(
+                "the store is held for an exclusive ingest and this thread's batch is \
+                 open; read once it commits"
+                    .into(),
+            ));
+        }
+        Ok(self.lock_writer())
+    }
+
+    /// A batch began on this thread (`true`) or ended (`false`).
+    pub(crate) fn batch_open(&self, open: bool) {
+        if let Some(exclusive) = &self.exclusive {
+            exclusive.set_batch_thread(open.then(|| std::thread::current().id()));
+        }
+    }
+
+    /// After a batch commits.
+    pub(crate) fn batch_committed(&self, summary: &BatchSummary) {
+        self.checkpointer.request();
+        if let Some(exclusive) = &self.exclusive {
+            exclusive.committed.add(summary);
+        }
+    }
+
     /// Runs `read` on a reader connection, inside one read transaction so that the
     /// queries it makes see one snapshot.
     fn read<T>(
         &self,
         read: impl FnOnce(&rusqlite::Transaction<'_>) -> StoreResult<T>,
     ) -> StoreResult<T> {
+        if self.exclusive.is_some() {
+            let mut writer = self.writer_between_batches()?;
+            let transaction = writer.transaction().map_err(database)?;
+            let value = read(&transaction)?;
+            transaction.commit().map_err(database)?;
+            return Ok(value);
+        }
         let idle = self
             .readers
             .lock()
@@ -208,12 +300,14 @@ impl Store for SqliteStore {
     }
 
     fn begin_batch(&self, header: BatchHeader) -> StoreResult<Box<dyn BatchWriter + '_>> {
-        let writer =
-            writer::SqliteBatchWriter::begin(self.lock_writer(), &self.checkpointer, header)?;
+        let writer = writer::SqliteBatchWriter::begin(self.lock_writer(), self, header)?;
         Ok(Box::new(writer))
     }
 
     fn committed_batch(&self, id: BatchId) -> StoreResult<Option<BatchSummary>> {
+        if let Some(exclusive) = &self.exclusive {
+            return Ok(exclusive.committed.get(id));
+        }
         self.read(|connection| {
             let sql = format!("SELECT {} FROM batches WHERE id = ?1", codec::BATCH_COLUMNS);
             let mut statement = connection.prepare_cached(&sql).map_err(database)?;

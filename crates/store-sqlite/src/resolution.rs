@@ -174,15 +174,23 @@ impl ResolutionState for SqliteStore {
             return Err(StoreError::Refused(problem));
         }
         let mut connection = self.durable_connection()?;
+        // A run can be redone from the records, so its (large) write need not wait for
+        // the disk; the connection goes back FULL, as the pool's other writes expect.
         connection
             .pragma_update(None, "synchronous", "NORMAL")
             .map_err(database)?;
-        let transaction = connection
-            .transaction_with_behavior(TransactionBehavior::Immediate)
+        let written = (|| {
+            let transaction = connection
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(database)?;
+            let run = write_update(&transaction, update)?;
+            transaction.commit().map_err(database)?;
+            Ok(run)
+        })();
+        connection
+            .pragma_update(None, "synchronous", "FULL")
             .map_err(database)?;
-        let run = write_update(&transaction, update)?;
-        transaction.commit().map_err(database)?;
-        Ok(run)
+        written
     }
 
     fn latest_run(&self) -> StoreResult<Option<ResolutionRun>> {
@@ -414,4 +422,32 @@ fn json(text: &str, table: &'static str) -> StoreResult<serde_json::Value> {
         table,
         reason: error.to_string(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_resolution_run_gives_its_connection_back_to_the_pool_durable() {
+        let directory = tempfile::tempdir().unwrap();
+        let store =
+            SqliteStore::open(&directory.path().join("r.db").display().to_string()).unwrap();
+        let update = AssignmentUpdate {
+            started_at: Utc::now(),
+            threshold: 1.0,
+            model: serde_json::json!({}),
+            counts: serde_json::json!({}),
+            assignments: Vec::new(),
+            redirects: Vec::new(),
+            pairs: Vec::new(),
+        };
+        store.replace_assignment(update).unwrap();
+        // The pool's one idle connection is the one the run used; 2 is FULL.
+        let pooled = store.durable_connection().unwrap();
+        let level: i64 = pooled
+            .query_row("PRAGMA synchronous", [], |row| row.get(0))
+            .unwrap();
+        assert_eq!(level, 2);
+    }
 }

@@ -9,9 +9,8 @@ use store::{
     StoreError, StoreResult,
 };
 
-use crate::checkpoint::Checkpointer;
 use crate::codec::{clamp, micros, truncate_to_micros};
-use crate::database;
+use crate::{SqliteStore, database};
 
 const INSERT_RECORD: &str = "INSERT OR IGNORE INTO records (id, entity_key, kind, batch, \
      source_record_id, line, reported_at, sensitivity, caveats, data_class, predicate, \
@@ -35,7 +34,7 @@ struct LabelColumns<'a> {
 /// commits or is dropped; dropping rolls back.
 pub(crate) struct SqliteBatchWriter<'store> {
     connection: MutexGuard<'store, Connection>,
-    checkpointer: &'store Checkpointer,
+    store: &'store SqliteStore,
     header: BatchHeader,
     /// The batch's seq: its records name it, and its row takes it at commit.
     seq: i64,
@@ -48,14 +47,14 @@ pub(crate) struct SqliteBatchWriter<'store> {
 impl<'store> SqliteBatchWriter<'store> {
     pub(crate) fn begin(
         connection: MutexGuard<'store, Connection>,
-        checkpointer: &'store Checkpointer,
+        store: &'store SqliteStore,
         header: BatchHeader,
     ) -> StoreResult<SqliteBatchWriter<'store>> {
         // A failed rollback in an earlier writer's Drop can leave a transaction open.
         if !connection.is_autocommit() {
             connection.execute_batch("ROLLBACK").map_err(database)?;
         }
-        checkpointer.before_batch(&connection);
+        store.checkpointer.before_batch(&connection);
         // IMMEDIATE takes the write lock now, so a concurrent process waits here
         // (busy_timeout) rather than failing at the first insert.
         connection
@@ -63,13 +62,15 @@ impl<'store> SqliteBatchWriter<'store> {
             .map_err(database)?;
         let mut writer = SqliteBatchWriter {
             connection,
-            checkpointer,
+            store,
             header,
             seq: 0,
             open: true,
             tallies: Tallies::default(),
             id_order: IdOrder::new(),
         };
+        // Cleared by Drop, also on the failures below.
+        store.batch_open(true);
         // Batches are never deleted and this transaction holds the write lock to its
         // commit, so the next seq stays this batch's. (On failure, dropping the writer
         // rolls back.)
@@ -235,22 +236,24 @@ impl BatchWriter for SqliteBatchWriter<'_> {
         }
         self.connection.execute_batch("COMMIT").map_err(database)?;
         self.open = false;
-        self.checkpointer.request();
         // A server keeps this connection for its life: the pages a large batch cached
         // go back to the system rather than stay with it. The next batch reads what it
         // needs again, from the operating system's cache of the file. The batch is
         // committed whatever this says.
         let _ = self.connection.execute_batch("PRAGMA shrink_memory");
-        Ok(BatchSummary {
+        let summary = BatchSummary {
             header,
             counts,
             committed_at,
-        })
+        };
+        self.store.batch_committed(&summary);
+        Ok(summary)
     }
 }
 
 impl Drop for SqliteBatchWriter<'_> {
     fn drop(&mut self) {
+        self.store.batch_open(false);
         if self.open && !self.connection.is_autocommit() {
             // If this fails the next begin() rolls back before it starts; a crash
             // instead leaves the transaction uncommitted in the WAL, which SQLite

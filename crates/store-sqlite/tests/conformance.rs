@@ -18,10 +18,15 @@ impl StoreUnderTest for SqliteFixture {
 }
 
 fn fresh_sqlite_store() -> SqliteFixture {
+    fresh_store_opened_by(SqliteStore::open)
+}
+
+/// A store in a new file of its own, opened by `open` (shared or exclusive).
+fn fresh_store_opened_by(open: fn(&str) -> store::StoreResult<SqliteStore>) -> SqliteFixture {
     let directory = tempfile::tempdir().expect("temporary directory");
     let url = format!("sqlite:{}", directory.path().join("store.db").display());
     SqliteFixture {
-        store: SqliteStore::open(&url).expect("open store"),
+        store: open(&url).expect("open store"),
         _directory: directory,
     }
 }
@@ -35,6 +40,9 @@ store::directory_conformance_tests!(fresh_sqlite_store());
 
 #[path = "audit/tamper.rs"]
 mod audit_tamper;
+
+#[path = "exclusive/bulk_load.rs"]
+mod exclusive;
 
 #[test]
 fn every_url_form_opens_the_same_file() {

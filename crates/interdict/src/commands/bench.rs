@@ -100,19 +100,23 @@ pub fn ingest(arguments: &BenchIngestArgs) -> Result<ExitCode> {
     for scale in parse_scales(&arguments.scales)? {
         let world = scratch.path.join(format!("world-{scale}"));
         simulate_child(arguments.seed, scale, &world)?;
-        let mut targets: Vec<(&'static str, String)> = Vec::new();
+        // (label, store URL, ingest options, SQLite file to remove afterwards)
+        let mut targets: Vec<(&'static str, String, &[&str], Option<PathBuf>)> = Vec::new();
         if wants_sqlite {
-            let database = scratch.path.join(format!("bench-{scale}.sqlite"));
-            targets.push(("sqlite", format!("sqlite:{}", database.display())));
+            // The default (WAL, readers beside the load), then a bulk load that holds
+            // the file alone.
+            for (label, options) in [("sqlite", &[][..]), ("sqlite-excl", &["--exclusive"][..])] {
+                let database = scratch.path.join(format!("bench-{scale}-{label}.sqlite"));
+                let url = format!("sqlite:{}", database.display());
+                targets.push((label, url, options, Some(database)));
+            }
         }
         if let Some(cluster) = &cluster {
-            targets.push((
-                "postgres",
-                cluster.create_database(&format!("bench_{scale}")),
-            ));
+            let url = cluster.create_database(&format!("bench_{scale}"));
+            targets.push(("postgres", url, &[], None));
         }
-        for (backend, url) in targets {
-            let run = ingest_child(&url, &world).with_context(|| {
+        for (backend, url, options, sqlite_file) in targets {
+            let run = ingest_child(&url, options, &world).with_context(|| {
                 let mut context = format!("ingesting the {scale} world into {backend}");
                 // A server that stopped (on a full disk, say) shows only as a lost
                 // connection to the client: its own log says why.
@@ -142,6 +146,10 @@ pub fn ingest(arguments: &BenchIngestArgs) -> Result<ExitCode> {
                 rows_per_second: run.totals.rows_read as f64 / run.seconds.max(1e-9),
                 peak_rss_mib: mebibytes(run.peak_rss_bytes),
             });
+            // The large world's file takes gigabytes that the next run needs.
+            if let Some(database) = sqlite_file {
+                remove_sqlite_files(&database);
+            }
         }
         std::fs::remove_dir_all(&world).ok();
     }
@@ -150,7 +158,7 @@ pub fn ingest(arguments: &BenchIngestArgs) -> Result<ExitCode> {
     } else {
         println!("{}", machine_line());
         println!(
-            "{:<7} {:<9} {:>10} {:>11} {:>11} {:>8} {:>9} {:>10} {:>12} {:>9}",
+            "{:<7} {:<11} {:>10} {:>11} {:>11} {:>8} {:>9} {:>10} {:>12} {:>9}",
             "scale",
             "backend",
             "rows",
@@ -164,7 +172,7 @@ pub fn ingest(arguments: &BenchIngestArgs) -> Result<ExitCode> {
         );
         for figure in &figures {
             println!(
-                "{:<7} {:<9} {:>10} {:>11} {:>11} {:>8.2} {:>9.0} {:>10.0} {:>12.0} {:>9.1}",
+                "{:<7} {:<11} {:>10} {:>11} {:>11} {:>8.2} {:>9.0} {:>10.0} {:>12.0} {:>9.1}",
                 figure.scale,
                 figure.backend,
                 figure.rows_read,
@@ -180,6 +188,9 @@ pub fn ingest(arguments: &BenchIngestArgs) -> Result<ExitCode> {
         println!(
             "records: new records stored; processed: records mapped from rows, new or already stored"
         );
+        if wants_sqlite {
+            println!("sqlite-excl: `ingest --exclusive`, a bulk load that holds the file alone");
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -480,12 +491,22 @@ fn simulate_child(seed: u64, scale: Scale, world: &Path) -> Result<SimulateRun> 
 /// Runs `interdict ingest` on the world; its seconds are the child's whole life, from
 /// start to exit, so that work a store finishes as it closes (SQLite's last
 /// checkpoint) counts too.
-fn ingest_child(url: &str, world: &Path) -> Result<IngestRun> {
+/// Removes a SQLite database with its WAL, shared-memory and journal files.
+fn remove_sqlite_files(database: &Path) {
+    for suffix in ["", "-wal", "-shm", "-journal"] {
+        let mut path = database.as_os_str().to_owned();
+        path.push(suffix);
+        let _ = std::fs::remove_file(PathBuf::from(path));
+    }
+}
+
+fn ingest_child(url: &str, options: &[&str], world: &Path) -> Result<IngestRun> {
     // The last run's files still being written back to disk would slow this one down.
     let _ = Command::new("sync").status();
     let started = std::time::Instant::now();
     let output = Command::new(std::env::current_exe()?)
         .args(["ingest", "--json", "--db", url])
+        .args(options)
         .arg(world)
         .output()
         .context("running interdict ingest")?;

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use store::{BatchCounts, Store};
 
 use crate::cli::IngestArgs;
-use crate::open::open_store;
+use crate::open::{open_store, open_store_exclusive};
 use crate::progress::{Unit, bar};
 use indicatif::ProgressBar;
 
@@ -26,7 +26,11 @@ pub struct IngestRun {
 }
 
 pub fn run(arguments: &IngestArgs) -> Result<ExitCode> {
-    let store = open_store(&arguments.store.db)?;
+    let store = if arguments.exclusive {
+        open_store_exclusive(&arguments.store.db)?
+    } else {
+        open_store(&arguments.store.db)?
+    };
     let jobs = jobs(arguments.profile.as_deref(), &arguments.paths)?;
     let run = ingest_jobs(store.as_ref(), &jobs, !arguments.json)?;
     let committed: Vec<_> = run

@@ -38,9 +38,15 @@ fn simulate_small(folder: &Path, seed: u64) -> PathBuf {
 }
 
 fn ingest_json(url: &str, paths: &[&Path]) -> Value {
+    ingest_json_with(&[], url, paths)
+}
+
+/// `ingest --json` with more options (`--exclusive`).
+fn ingest_json_with(options: &[&str], url: &str, paths: &[&Path]) -> Value {
     json(&run_ok(
         interdict()
             .args(["ingest", "--json", "--db", url])
+            .args(options)
             .args(paths),
     ))
 }
@@ -176,6 +182,41 @@ fn strict_ingest_fails_when_a_row_is_quarantined_but_keeps_the_good_rows() {
 }
 
 #[test]
+fn an_exclusive_ingest_stores_what_a_shared_one_does_and_gives_the_file_back() {
+    let folder = tempfile::tempdir().unwrap();
+    let world = simulate_small(folder.path(), 5);
+    let shared_url = sqlite_url(folder.path(), "shared.sqlite");
+    let exclusive_url = sqlite_url(folder.path(), "exclusive.sqlite");
+
+    let shared = ingest_json(&shared_url, &[&world]);
+    let exclusive = ingest_json_with(&["--exclusive"], &exclusive_url, &[&world]);
+    assert_eq!(exclusive["totals"], shared["totals"]);
+    assert_eq!(status_json(&exclusive_url), status_json(&shared_url));
+
+    // The file is a shared store's again: a plain rerun finds every file in.
+    let again = ingest_json(&exclusive_url, &[&world]);
+    assert_eq!(again["batches_committed"], 0);
+    assert_eq!(again["files_already_ingested"], shared["batches_committed"]);
+
+    let output = interdict()
+        .args([
+            "ingest",
+            "--exclusive",
+            "--db",
+            "postgres://app@localhost/x",
+        ])
+        .arg(&world)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("--exclusive is for SQLite"),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+#[test]
 fn bad_usage_and_unreadable_input_exit_2_with_a_message() {
     let folder = tempfile::tempdir().unwrap();
     let output = interdict()
@@ -265,9 +306,20 @@ fn kill_9_mid_ingest_into_sqlite_leaves_no_partial_batch_and_a_rerun_gives_the_u
  {
     let folder = tempfile::tempdir().unwrap();
     let mut databases = 0;
-    check_kill_9_mid_ingest(folder.path(), &mut || {
+    check_kill_9_mid_ingest(folder.path(), &[], &mut || {
         databases += 1;
         sqlite_url(folder.path(), &format!("kill-{databases}.sqlite"))
+    });
+}
+
+#[test]
+fn kill_9_mid_exclusive_ingest_leaves_no_partial_batch_and_a_rerun_gives_the_uninterrupted_counts()
+{
+    let folder = tempfile::tempdir().unwrap();
+    let mut databases = 0;
+    check_kill_9_mid_ingest(folder.path(), &["--exclusive"], &mut || {
+        databases += 1;
+        sqlite_url(folder.path(), &format!("kill-exclusive-{databases}.sqlite"))
     });
 }
 
@@ -275,18 +327,19 @@ fn kill_9_mid_ingest_into_sqlite_leaves_no_partial_batch_and_a_rerun_gives_the_u
 fn kill_9_mid_ingest_into_postgres_leaves_no_partial_batch_and_a_rerun_gives_the_uninterrupted_counts()
  {
     let folder = tempfile::tempdir().unwrap();
-    check_kill_9_mid_ingest(folder.path(), &mut pg_throwaway::fresh_database_url);
+    check_kill_9_mid_ingest(folder.path(), &[], &mut pg_throwaway::fresh_database_url);
 }
 
 /// Ingests a large feed once without interruption, then again into a fresh store,
 /// killed with SIGKILL part way; the killed store must hold nothing of the batch, and
-/// a rerun must give the uninterrupted counts and status.
-fn check_kill_9_mid_ingest(folder: &Path, fresh_url: &mut dyn FnMut() -> String) {
+/// a rerun must give the uninterrupted counts and status. Every ingest runs with
+/// `options`.
+fn check_kill_9_mid_ingest(folder: &Path, options: &[&str], fresh_url: &mut dyn FnMut() -> String) {
     let profile = write_people_feed(folder, 400_000);
 
     let uninterrupted_url = fresh_url();
     let started = Instant::now();
-    let uninterrupted = ingest_json(&uninterrupted_url, &[&profile]);
+    let uninterrupted = ingest_json_with(options, &uninterrupted_url, &[&profile]);
     let full_run = started.elapsed();
     assert_eq!(uninterrupted["totals"]["records_written"], 400_000);
 
@@ -296,6 +349,7 @@ fn check_kill_9_mid_ingest(folder: &Path, fresh_url: &mut dyn FnMut() -> String)
         let url = fresh_url();
         let mut child = interdict()
             .args(["ingest", "--json", "--db", &url])
+            .args(options)
             .arg(&profile)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -320,7 +374,7 @@ fn check_kill_9_mid_ingest(folder: &Path, fresh_url: &mut dyn FnMut() -> String)
         "no partial records: {after_kill}"
     );
 
-    let rerun = ingest_json(&killed_url, &[&profile]);
+    let rerun = ingest_json_with(options, &killed_url, &[&profile]);
     assert_eq!(rerun["totals"], uninterrupted["totals"]);
     assert_eq!(status_json(&killed_url), status_json(&uninterrupted_url));
 }
