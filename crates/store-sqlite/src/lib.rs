@@ -189,7 +189,7 @@ impl SqliteStore {
             )));
         }
         let mut writer = Connection::open(&path).map_err(|error| open_error(error.to_string()))?;
-        configure_writer(&writer).map_err(|error| open_error(error.to_string()))?;
+        configure_writer(&writer).map_err(|error| open_error(why_not_opened(&error)))?;
         if exclusive {
             exclusive::enter(&writer).map_err(open_error)?;
         }
@@ -522,6 +522,19 @@ fn path_from_url(url: &str) -> StoreResult<PathBuf> {
     Ok(PathBuf::from(path))
 }
 
+/// Why the writer connection could not be set up, with what a user can do about a
+/// file that another process holds.
+fn why_not_opened(error: &rusqlite::Error) -> String {
+    if error.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy) {
+        format!(
+            "{error}: another process holds the file (an `ingest --exclusive` keeps it \
+             until it ends); try again then"
+        )
+    } else {
+        error.to_string()
+    }
+}
+
 /// The writer's settings. WAL with synchronous=NORMAL may lose the last commits on
 /// power loss but never integrity or atomicity. Page size 8 KiB measured faster for
 /// bulk ingest than 4 KiB (-25%) and 16 KiB (-10%).
@@ -569,6 +582,22 @@ pub(crate) fn database(error: rusqlite::Error) -> StoreError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_busy_file_is_explained() {
+        let busy = rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_BUSY),
+            Some("database is locked".into()),
+        );
+        let reason = why_not_opened(&busy);
+        assert!(reason.starts_with("database is locked"), "{reason}");
+        assert!(reason.contains("ingest --exclusive"), "{reason}");
+        let other = rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_NOTADB),
+            None,
+        );
+        assert!(!why_not_opened(&other).contains("exclusive"));
+    }
 
     #[test]
     fn urls_name_files() {
