@@ -3,7 +3,9 @@
 //! One writer connection behind a mutex, held by a [`BatchWriter`] for its whole life
 //! (SQLite has a single writer anyway), and a small pool of reader connections. In WAL
 //! mode a reader sees the last committed transaction, so an open batch stays
-//! invisible to everyone else until it commits.
+//! invisible to everyone else until it commits. A store opened for a bulk load
+//! ([`SqliteStore::open_exclusive`]) instead holds the file alone, with a rollback
+//! journal, and its reads wait for the writer (see the `exclusive` module).
 
 mod audit;
 mod checkpoint;

@@ -488,9 +488,6 @@ fn simulate_child(seed: u64, scale: Scale, world: &Path) -> Result<SimulateRun> 
     parse_child_output(output, "simulate")
 }
 
-/// Runs `interdict ingest` on the world; its seconds are the child's whole life, from
-/// start to exit, so that work a store finishes as it closes (SQLite's last
-/// checkpoint) counts too.
 /// Removes a SQLite database with its WAL, shared-memory and journal files.
 fn remove_sqlite_files(database: &Path) {
     for suffix in ["", "-wal", "-shm", "-journal"] {
@@ -500,6 +497,9 @@ fn remove_sqlite_files(database: &Path) {
     }
 }
 
+/// Runs `interdict ingest` on the world, with `options`; its seconds are the child's
+/// whole life, from start to exit, so that work a store finishes as it closes
+/// (SQLite's last checkpoint, or turning WAL back on) counts too.
 fn ingest_child(url: &str, options: &[&str], world: &Path) -> Result<IngestRun> {
     // The last run's files still being written back to disk would slow this one down.
     let _ = Command::new("sync").status();
