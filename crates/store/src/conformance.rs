@@ -34,8 +34,9 @@ macro_rules! conformance_tests {
         $crate::conformance_tests!(@cases $fresh_store; readers_do_not_see_an_open_batch);
         $crate::conformance_tests!(@without_concurrent_reads $fresh_store);
     };
-    // Every case but those that read beside an open batch: for a store that holds its
-    // file alone (SQLite's exclusive mode), which refuses such reads instead.
+    // Every case but those that read beside an open batch on the batch's own thread:
+    // for a store that holds its file alone (SQLite's exclusive mode), which refuses
+    // such reads rather than show the batch (other threads' reads wait for it).
     (@without_concurrent_reads $fresh_store:expr) => {
         $crate::conformance_tests!(@cases $fresh_store;
             record_round_trip,
