@@ -27,10 +27,10 @@ use model::BatchId;
 use rusqlite::Connection;
 use store::{BatchSummary, StoreResult};
 
-use crate::{codec, database};
+use crate::batches_in_order;
 
 /// What an exclusively held store knows that no connection may be asked meanwhile.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct Exclusive {
     pub(crate) committed: CommittedBatches,
     /// The thread whose batch is open, if one is: a batch writer holds a mutex guard,
@@ -64,7 +64,7 @@ impl Exclusive {
 }
 
 /// The committed batches of an exclusively held store.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct CommittedBatches {
     by_id: Mutex<HashMap<BatchId, BatchSummary>>,
 }
@@ -72,14 +72,10 @@ pub(crate) struct CommittedBatches {
 impl CommittedBatches {
     /// Every batch in the file, read once the exclusive lock is held.
     fn load(connection: &Connection) -> StoreResult<CommittedBatches> {
-        let sql = format!("SELECT {} FROM batches", codec::BATCH_COLUMNS);
-        let mut statement = connection.prepare(&sql).map_err(database)?;
-        let mut rows = statement.query([]).map_err(database)?;
-        let mut by_id = HashMap::new();
-        while let Some(row) = rows.next().map_err(database)? {
-            let summary = codec::batch_from_row(row)?;
-            by_id.insert(summary.header.id, summary);
-        }
+        let by_id = batches_in_order(connection)?
+            .into_iter()
+            .map(|summary| (summary.header.id, summary))
+            .collect();
         Ok(CommittedBatches {
             by_id: Mutex::new(by_id),
         })

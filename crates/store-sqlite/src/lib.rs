@@ -324,16 +324,7 @@ impl Store for SqliteStore {
     }
 
     fn batches(&self) -> StoreResult<Vec<BatchSummary>> {
-        self.read(|connection| {
-            let sql = format!("SELECT {} FROM batches ORDER BY seq", codec::BATCH_COLUMNS);
-            let mut statement = connection.prepare_cached(&sql).map_err(database)?;
-            let mut rows = statement.query([]).map_err(database)?;
-            let mut batches = Vec::new();
-            while let Some(row) = rows.next().map_err(database)? {
-                batches.push(codec::batch_from_row(row)?);
-            }
-            Ok(batches)
-        })
+        self.read(|connection| batches_in_order(connection))
     }
 
     fn status(&self) -> StoreResult<StoreStatus> {
@@ -574,6 +565,18 @@ fn open_reader(path: &Path) -> StoreResult<Connection> {
         .pragma_update(None, "mmap_size", 268_435_456_i64)
         .map_err(database)?;
     Ok(connection)
+}
+
+/// Every committed batch, oldest first.
+pub(crate) fn batches_in_order(connection: &Connection) -> StoreResult<Vec<BatchSummary>> {
+    let sql = format!("SELECT {} FROM batches ORDER BY seq", codec::BATCH_COLUMNS);
+    let mut statement = connection.prepare_cached(&sql).map_err(database)?;
+    let mut rows = statement.query([]).map_err(database)?;
+    let mut batches = Vec::new();
+    while let Some(row) = rows.next().map_err(database)? {
+        batches.push(codec::batch_from_row(row)?);
+    }
+    Ok(batches)
 }
 
 /// A database failure: for logs, not for end users.
