@@ -14,6 +14,7 @@ mod resolution;
 mod retention;
 mod watchlists;
 mod writer;
+mod written;
 
 use std::sync::{Mutex, PoisonError};
 
@@ -35,6 +36,8 @@ const MAX_IDLE_CLIENTS: usize = 8;
 pub struct PostgresStore {
     config: Config,
     idle: Mutex<Vec<Client>>,
+    /// Ids written since `records` was found empty (see `written`).
+    written: written::WrittenIds,
 }
 
 impl std::fmt::Debug for PostgresStore {
@@ -93,6 +96,7 @@ impl PostgresStore {
         Ok(PostgresStore {
             config,
             idle: Mutex::new(vec![client]),
+            written: written::WrittenIds::default(),
         })
     }
 

@@ -5,6 +5,8 @@
 //! merges the call's chunks in id order ([`IdOrder`]) and drops repeats of an id
 //! within the call, keeping the first; one indexed look-up then names the ids already
 //! stored (by earlier batches or earlier calls of this one), and COPY writes the rest.
+//! A store that found `records` empty looks up only ids it may have written itself
+//! (`written`): in a first load, few.
 //! COPY inserts in multi-row batches, much cheaper than `INSERT … SELECT`, and in key
 //! order, walking the primary key's B-tree left to right.
 //!
@@ -20,7 +22,7 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::Utc;
-use model::BatchId;
+use model::{BatchId, RecordId};
 use postgres::Client;
 use postgres::binary_copy::BinaryCopyInWriter;
 use postgres::error::SqlState;
@@ -139,6 +141,13 @@ impl<'store> PostgresBatchWriter<'store> {
             )
             .and_then(|row| row.try_get(0))
             .map_err(database)?;
+        if store.written.unknown() {
+            let empty: bool = client
+                .query_one("SELECT NOT EXISTS (SELECT FROM records)", &[])
+                .and_then(|row| row.try_get(0))
+                .map_err(database)?;
+            store.written.found_records(empty);
+        }
         let writer = PostgresBatchWriter {
             store,
             client: Some(client),
@@ -201,19 +210,28 @@ impl BatchWriter for PostgresBatchWriter<'_> {
         let mut id_order = IdOrder::new();
         let mut in_id_order: Vec<EncodedRecord<'_>> = id_order.merge(chunks).collect();
         in_id_order.dedup_by_key(|record| record.id);
-        let ids: Vec<Uuid> = in_id_order
+        let ids: Vec<RecordId> = in_id_order.iter().map(|record| record.id).collect();
+        let to_look_up: Vec<Uuid> = self
+            .store
+            .written
+            .maybe_stored(&ids)
             .iter()
-            .map(|record| Uuid(*record.id.as_bytes()))
+            .map(|id| Uuid(*id.as_bytes()))
             .collect();
         let seq = self.seq;
+        let written = &self.store.written;
         let client = self.client();
-        let stored: HashSet<[u8; 16]> = client
-            .query(FIND_STORED, &[&ids])
-            .map_err(database)?
-            .iter()
-            .map(|row| row.try_get::<_, Uuid>(0).map(|uuid| uuid.0))
-            .collect::<Result<_, _>>()
-            .map_err(database)?;
+        let stored: HashSet<[u8; 16]> = if to_look_up.is_empty() {
+            HashSet::new()
+        } else {
+            client
+                .query(FIND_STORED, &[&to_look_up])
+                .map_err(database)?
+                .iter()
+                .map(|row| row.try_get::<_, Uuid>(0).map(|uuid| uuid.0))
+                .collect::<Result<_, _>>()
+                .map_err(database)?
+        };
         let fresh: Vec<EncodedRecord<'_>> = in_id_order
             .iter()
             .copied()
@@ -227,6 +245,7 @@ impl BatchWriter for PostgresBatchWriter<'_> {
                 client
                     .batch_execute("RELEASE SAVEPOINT direct_copy")
                     .map_err(database)?;
+                written.add(fresh.iter().map(|record| record.id));
                 // Tallied with borrowed keys first: a String per record cost more than
                 // the rest of the tally.
                 let mut tallies: HashMap<&str, i64> = HashMap::new();
@@ -239,7 +258,10 @@ impl BatchWriter for PostgresBatchWriter<'_> {
                 Ok(fresh.len() as u64)
             }
             Err(error) if error.code() == Some(&SqlState::UNIQUE_VIOLATION) => {
-                // A concurrent batch committed one of these ids after the look-up.
+                // A concurrent batch committed one of these ids after the look-up, or,
+                // while the store tracks its ids, at any time since it began: so
+                // another writer stores ids too, and from now on all are looked up.
+                written.stop();
                 client
                     .batch_execute("ROLLBACK TO SAVEPOINT direct_copy")
                     .map_err(database)?;

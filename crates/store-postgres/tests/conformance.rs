@@ -144,6 +144,35 @@ fn a_record_stored_by_a_concurrent_batch_is_a_duplicate_not_an_error() {
 }
 
 #[test]
+fn a_first_load_takes_ids_another_store_wrote_for_duplicates() {
+    // `loader` finds `records` empty, so it skips the look-ups of ids it never wrote;
+    // `other` finds records and looks every id up. An id that `other` stores is one
+    // `loader` never wrote: its COPY meets the key, falls back to the path that skips
+    // the record, and looks every id up from then on.
+    let url = pg_throwaway::fresh_database_url();
+    let loader = PostgresStore::open(&url).unwrap();
+    let other = PostgresStore::open(&url).unwrap();
+    let write = |store: &PostgresStore, name: &str, keys: &[&str]| -> u64 {
+        let header = store::conformance::header("dea", "f", &format!("{name}.csv"), name);
+        let records: Vec<_> = keys
+            .iter()
+            .map(|key| store::conformance::record(&header, "Person", key, 1, &[]))
+            .collect();
+        let mut writer = store.begin_batch(header).unwrap();
+        let written = writer.write_records(&records).unwrap();
+        writer.commit(store::BatchCounts::default()).unwrap();
+        written
+    };
+    assert_eq!(write(&loader, "first", &["a", "b"]), 2);
+    assert_eq!(write(&other, "second", &["c"]), 1);
+    assert_eq!(write(&loader, "third", &["c", "d"]), 1);
+    assert_eq!(write(&loader, "fourth", &["b", "d", "e"]), 1);
+    assert_eq!(write(&other, "fifth", &["a", "e", "f"]), 1);
+    let status = loader.status().unwrap();
+    assert_eq!((status.total_records(), status.batches), (6, 5));
+}
+
+#[test]
 fn directory_logs_refuse_update_delete_and_truncate() {
     use store::conformance_directory::{moment, stored_records, user_account};
     let url = pg_throwaway::fresh_database_url();
