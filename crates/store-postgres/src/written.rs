@@ -114,7 +114,7 @@ impl std::fmt::Debug for Filter {
 impl Filter {
     const BITS_LOG2: u32 = 28;
     const PROBES: u64 = 4;
-    /// Past this many ids one new id in twelve would be taken for written (at 15M, one
+    /// Past this many ids one new id in fifteen would be taken for written (at 15M, one
     /// in 600); the filter is dropped rather than kept for ever fewer savings.
     const CAPACITY: u64 = 48_000_000;
 
