@@ -141,7 +141,11 @@ pub fn ingest_files(
 ) -> Result<Vec<FileReport>, FileFailure> {
     let block_rows = options.chunk_rows.max(1);
     std::thread::scope(|scope| {
-        let (hash_sender, hashes) = mpsc::sync_channel::<std::io::Result<FileHash>>(1);
+        // Room for every file's hash: the hashing thread runs ahead of the whole run,
+        // so a large file after small ones finds its hash ready (one of 1.8 GB after
+        // nine small ones stalled every other thread for a second).
+        let (hash_sender, hashes) =
+            mpsc::sync_channel::<std::io::Result<FileHash>>(files.len().max(1));
         // Blocks wait here for a mapping thread: enough to keep them busy. Shared by
         // the mapping threads, so that when they all stop the reader's sends fail.
         let (block_sender, blocks) = mpsc::sync_channel::<RowBlock>(MAPPING_THREADS);

@@ -293,7 +293,9 @@ pub struct IngestArgs {
     /// SQLite only, for large loads: hold the database alone for the run, writing
     /// through a rollback journal instead of the WAL (each new page written once).
     /// Refused while another connection (a server) has the file open; keeps others
-    /// out until the ingest ends.
+    /// out until the ingest ends. Into a new file, the load syncs once, when it ends
+    /// (PATH-unsynced marks it meanwhile): if the machine stops before that, the file
+    /// is refused and must be loaded again; a killed process's rerun goes on.
     #[arg(long)]
     pub exclusive: bool,
     /// Print the report as JSON on stdout.

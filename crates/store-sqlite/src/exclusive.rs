@@ -28,6 +28,7 @@ use rusqlite::Connection;
 use store::{BatchSummary, StoreResult};
 
 use crate::batches_in_order;
+use crate::unsynced::Unsynced;
 
 /// What an exclusively held store knows that no connection may be asked meanwhile.
 #[derive(Debug)]
@@ -36,13 +37,19 @@ pub(crate) struct Exclusive {
     /// The thread whose batch is open, if one is: a batch writer holds a mutex guard,
     /// so it stays on the thread that began it.
     batch_thread: Mutex<Option<ThreadId>>,
+    /// Present while the load runs without syncs (a first load; see `unsynced`).
+    pub(crate) unsynced: Option<Unsynced>,
 }
 
 impl Exclusive {
-    pub(crate) fn load(connection: &Connection) -> StoreResult<Exclusive> {
+    pub(crate) fn load(
+        connection: &Connection,
+        unsynced: Option<Unsynced>,
+    ) -> StoreResult<Exclusive> {
         Ok(Exclusive {
             committed: CommittedBatches::load(connection)?,
             batch_thread: Mutex::default(),
+            unsynced,
         })
     }
 
@@ -110,6 +117,7 @@ pub(crate) fn enter(connection: &Connection) -> Result<(), String> {
     }
     // FULL: a rollback journal with NORMAL may, on power loss at the wrong moment,
     // corrupt the file on some file systems. It costs a sync of the journal per batch.
+    // A load into a new file turns syncs off after this (see `unsynced`).
     connection
         .pragma_update(None, "synchronous", "FULL")
         .map_err(|error| error.to_string())?;

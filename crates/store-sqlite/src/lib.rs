@@ -16,6 +16,7 @@ mod migrations;
 mod operations;
 mod resolution;
 mod retention;
+mod unsynced;
 mod watchlists;
 mod writer;
 
@@ -103,10 +104,12 @@ impl Drop for DurableConnection<'_> {
 
 impl Drop for SqliteStore {
     fn drop(&mut self) {
-        if self.exclusive.is_some() {
+        if let Some(exclusive) = &mut self.exclusive {
             // On failure the file keeps its rollback journal, still sound; the next
             // store to open it turns WAL on.
-            let _ = exclusive::leave(&self.lock_writer());
+            let _ = exclusive::leave(&self.writer.lock().unwrap_or_else(PoisonError::into_inner));
+            // On failure the marker stays, and the next store to open the file syncs it.
+            let _ = exclusive.unsynced.take().map(unsynced::Unsynced::finish);
         }
     }
 }
@@ -169,7 +172,8 @@ impl SqliteStore {
     /// each new page once (see the `exclusive` module). Fails while another connection
     /// (a server) has the file open. Within the store, reads other than
     /// `committed_batch` wait for an open batch to commit, and are refused to the
-    /// thread that holds it.
+    /// thread that holds it. A load into a new file syncs once, when the store is
+    /// dropped, rather than at every commit (see the `unsynced` module).
     pub fn open_exclusive(url_or_path: &str) -> StoreResult<SqliteStore> {
         SqliteStore::open_with(url_or_path, true)
     }
@@ -190,19 +194,45 @@ impl SqliteStore {
                 parent.display()
             )));
         }
+        let new_file = std::fs::metadata(&path).map_or(true, |metadata| metadata.len() == 0);
         let mut writer = Connection::open(&path).map_err(|error| open_error(error.to_string()))?;
         configure_writer(&writer).map_err(|error| open_error(why_not_opened(&error)))?;
         if exclusive {
             exclusive::enter(&writer).map_err(open_error)?;
         }
+        // Only now: a connection that holds the file (configured for WAL, or taken
+        // exclusively) knows no unsynced load is running in another process.
+        let left_behind = if new_file {
+            unsynced::Unsynced::forget_stale(&path)
+                .map_err(|error| open_error(error.to_string()))?;
+            None
+        } else {
+            unsynced::Unsynced::left_behind(&path).map_err(open_error)?
+        };
         migrations::apply(&mut writer).map_err(|error| match error {
             StoreError::Database(reason) => open_error(reason),
             other => other,
         })?;
         let (checkpointer, exclusive) = if exclusive {
-            let state = exclusive::Exclusive::load(&writer)?;
+            let unsynced = match left_behind {
+                Some(unsynced) => Some(unsynced),
+                None if new_file => unsynced::Unsynced::begin(&path)
+                    .map_err(|error| open_error(format!("marking the load unsynced: {error}")))?,
+                None => None,
+            };
+            if unsynced.is_some() {
+                writer
+                    .pragma_update(None, "synchronous", "OFF")
+                    .map_err(|error| open_error(error.to_string()))?;
+            }
+            let state = exclusive::Exclusive::load(&writer, unsynced)?;
             (checkpoint::Checkpointer::idle(&path), Some(state))
         } else {
+            if let Some(unsynced) = left_behind {
+                unsynced.finish().map_err(|error| {
+                    open_error(format!("syncing what an exclusive load left: {error}"))
+                })?;
+            }
             (checkpoint::Checkpointer::start(&path), None)
         };
         Ok(SqliteStore {
@@ -528,13 +558,22 @@ fn why_not_opened(error: &rusqlite::Error) -> String {
     }
 }
 
+/// The page size of a new database file: SQLite's largest. A bulk load appends records
+/// page after page, and every page costs the writer a B-tree balance, a cache entry and,
+/// at commit, a write into fresh page cache that is slow on virtual machines; fewer,
+/// larger pages cost less. The large world (15M records) went in 59-60 s against
+/// 68-71 s with 8 KiB pages (`--exclusive`; 70 s against 80 s with WAL), the medium
+/// world 3.2 s against 3.6-3.8 s. Point reads and small commits (audit entries) move
+/// whole pages; see docs/benchmarks.md, item 23, for what that costs them. A file keeps
+/// the page size it was created with.
+pub(crate) const PAGE_SIZE: u32 = 65_536;
+
 /// The writer's settings. WAL with synchronous=NORMAL may lose the last commits on
-/// power loss but never integrity or atomicity. Page size 8 KiB measured faster for
-/// bulk ingest than 4 KiB (-25%) and 16 KiB (-10%).
+/// power loss but never integrity or atomicity.
 fn configure_writer(connection: &Connection) -> rusqlite::Result<()> {
     connection.busy_timeout(BUSY_TIMEOUT)?;
     // Only takes effect while the file is still empty (before the first table).
-    connection.pragma_update(None, "page_size", 8192)?;
+    connection.pragma_update(None, "page_size", PAGE_SIZE)?;
     connection.pragma_update_and_check(None, "journal_mode", "WAL", |_| Ok(()))?;
     connection.pragma_update(None, "synchronous", "NORMAL")?;
     // A large page cache keeps the random-keyed id index in memory during bulk ingest

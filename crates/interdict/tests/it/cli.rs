@@ -366,7 +366,22 @@ fn check_kill_9_mid_ingest(folder: &Path, options: &[&str], fresh_url: &mut dyn 
     }
     let killed_url = killed_url.expect("the ingest finished every time before it could be killed");
 
+    // An exclusive first load runs unsynced, marked so; the next store on this boot
+    // syncs the file and removes the marker.
+    let unsynced_marker = killed_url
+        .strip_prefix("sqlite:")
+        .map(|path| format!("{path}-unsynced"));
+    if cfg!(target_os = "linux") && options.contains(&"--exclusive") {
+        let marker = unsynced_marker.as_deref().unwrap();
+        assert!(Path::new(marker).exists(), "{marker} marks the killed load");
+    }
     let after_kill = status_json(&killed_url);
+    if let Some(marker) = &unsynced_marker {
+        assert!(
+            !Path::new(marker).exists(),
+            "{marker} outlived a store's open"
+        );
+    }
     assert_eq!(after_kill["batches"], 0, "no partial batch: {after_kill}");
     assert_eq!(
         after_kill["records"],

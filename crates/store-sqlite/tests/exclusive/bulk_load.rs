@@ -142,3 +142,110 @@ fn a_store_reopened_after_an_exclusive_one_sees_everything_it_committed() {
     assert_eq!(shared.status().unwrap(), status);
     assert_eq!(shared.batches().unwrap(), batches);
 }
+
+/// The marker an exclusive first load keeps beside its file while it runs unsynced.
+fn unsynced_marker(path: &Path) -> std::path::PathBuf {
+    let mut marker = path.as_os_str().to_owned();
+    marker.push("-unsynced");
+    marker.into()
+}
+
+/// How many batches a store that opens the file afterwards finds.
+fn batches_in(path: &Path) -> usize {
+    SqliteStore::open(&url(path))
+        .unwrap()
+        .batches()
+        .unwrap()
+        .len()
+}
+
+#[cfg(target_os = "linux")]
+fn this_boot() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/random/boot_id")
+        .unwrap()
+        .trim()
+        .to_string()
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_first_load_is_marked_unsynced_until_it_ends_and_a_load_into_data_is_not() {
+    let directory = tempfile::tempdir().unwrap();
+    let path = directory.path().join("first.db");
+    let marker = unsynced_marker(&path);
+    let first = SqliteStore::open_exclusive(&url(&path)).unwrap();
+    assert!(
+        marker.exists(),
+        "a load into a new file runs unsynced, marked"
+    );
+    let marked = std::fs::read_to_string(&marker).unwrap();
+    assert_eq!(marked.lines().next(), Some(this_boot().as_str()));
+    commit_one(&first, "first");
+    assert!(marker.exists(), "until the load ends, not at each batch");
+    drop(first);
+    assert!(!marker.exists(), "the file is synced and the marker gone");
+
+    let second = SqliteStore::open_exclusive(&url(&path)).unwrap();
+    assert!(!marker.exists(), "a file that holds data syncs every batch");
+    commit_one(&second, "second");
+    drop(second);
+    assert_eq!(batches_in(&path), 2);
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn an_unsynced_load_of_another_boot_refuses_the_file_to_every_store_until_it_is_deleted() {
+    let directory = tempfile::tempdir().unwrap();
+    let path = directory.path().join("stopped.db");
+    commit_one(&SqliteStore::open(&url(&path)).unwrap(), "before");
+    let marker = unsynced_marker(&path);
+    // What a machine that stopped mid-load leaves: the marker of a boot now past.
+    std::fs::write(&marker, "00000000-0000-0000-0000-000000000000\n").unwrap();
+
+    for open in [SqliteStore::open, SqliteStore::open_exclusive] {
+        match open(&url(&path)) {
+            Err(StoreError::Open { reason, .. }) => {
+                assert!(reason.contains("delete it"), "{reason}");
+                assert!(reason.contains("stopped.db-unsynced"), "{reason}");
+            }
+            other => panic!("a possibly damaged file must be refused, got {other:?}"),
+        }
+    }
+    assert!(marker.exists(), "a refusal removes nothing");
+
+    // Deleted as asked and loaded again: the stale marker does not stand in the way.
+    std::fs::remove_file(&path).unwrap();
+    let again = SqliteStore::open_exclusive(&url(&path)).unwrap();
+    commit_one(&again, "again");
+    drop(again);
+    assert!(!marker.exists());
+    assert_eq!(batches_in(&path), 1);
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_load_stopped_on_this_boot_is_synced_by_the_next_store_or_finished_by_the_next_load() {
+    let directory = tempfile::tempdir().unwrap();
+    let path = directory.path().join("killed.db");
+    commit_one(&SqliteStore::open(&url(&path)).unwrap(), "before");
+    let marker = unsynced_marker(&path);
+    // What a load killed on this boot leaves: the kernel kept every write it was given.
+    std::fs::write(&marker, format!("{}\n", this_boot())).unwrap();
+
+    let rerun = SqliteStore::open_exclusive(&url(&path)).unwrap();
+    assert!(
+        marker.exists(),
+        "the rerun finishes the load, still unsynced"
+    );
+    commit_one(&rerun, "rerun");
+    drop(rerun);
+    assert!(!marker.exists(), "synced once the rerun ends");
+
+    std::fs::write(&marker, format!("{}\n", this_boot())).unwrap();
+    let shared = SqliteStore::open(&url(&path)).unwrap();
+    assert!(
+        !marker.exists(),
+        "a shared store syncs the file and takes the marker away"
+    );
+    assert_eq!(shared.batches().unwrap().len(), 2);
+}
