@@ -104,12 +104,18 @@ impl Drop for DurableConnection<'_> {
 
 impl Drop for SqliteStore {
     fn drop(&mut self) {
-        if let Some(exclusive) = &mut self.exclusive {
+        if self.exclusive.is_some() {
             // On failure the file keeps its rollback journal, still sound; the next
             // store to open it turns WAL on.
-            let _ = exclusive::leave(&self.writer.lock().unwrap_or_else(PoisonError::into_inner));
+            let _ = exclusive::leave(&self.lock_writer());
+        }
+        if let Some(unsynced) = self
+            .exclusive
+            .as_mut()
+            .and_then(|held| held.unsynced.take())
+        {
             // On failure the marker stays, and the next store to open the file syncs it.
-            let _ = exclusive.unsynced.take().map(unsynced::Unsynced::finish);
+            let _ = unsynced.finish();
         }
     }
 }
